@@ -1,0 +1,1 @@
+"""LegoFactory's trainer: SFT and verifier training on `lego export` data (see ../README.md)."""

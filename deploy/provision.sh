@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Brings up everything LegoFactory and its tests need on a Debian host, doing nothing for
-# what already runs: PostgreSQL, Redis, the Docker engine and the sandbox base image.
+# what already runs: PostgreSQL, Redis, the Docker engine, the sandbox base image and the Python
+# trainer's test dependencies.
 # Idempotent and quick when all is up; run by `npm start`, `npm test` and .ci/run.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -35,3 +36,4 @@ fi
 
 bash "$here/provision-docker.sh"
 bash "$here/build-base-image.sh"
+bash "$here/provision-python.sh"

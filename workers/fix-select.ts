@@ -7,7 +7,7 @@ import path from "node:path";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { UnrecoverableError } from "bullmq";
 import { attemptsForIssue, getAttempt, getTrajectory, prCounts, type RolloutRow, rolloutsForAttempt, updateAttempt, updateRollout } from "../db/fixes.js";
-import { changedPaths } from "../src/fix/checks.js";
+import { changedLineCount, changedPaths, parseDiff } from "../src/diff/index.js";
 import { updateProgress } from "../src/fix/progress.js";
 import { pushPatch } from "../src/fix/push.js";
 import { type Candidate, selectCandidate } from "../src/fix/select.js";
@@ -36,19 +36,12 @@ function toCandidate(r: RolloutRow): Candidate {
     breaksPassingTests: ev.breaks ?? [],
     ...(infra ? { infraError: infra } : ev.applyError ? { infraError: ev.applyError } : {}),
     score: r.verifierScore,
-    changedLines: (patch.match(/^[+-](?![+-]{2} )/gm) ?? []).length,
+    changedLines: changedLineCount(patch),
   };
 }
 
 function fileStats(patch: string): { path: string; additions: number; deletions: number }[] {
-  return patch
-    .split(/^(?=diff --git )/m)
-    .filter((c) => c.startsWith("diff --git "))
-    .map((c) => ({
-      path: /^diff --git a\/.+? b\/(.+)$/m.exec(c)?.[1] ?? "?",
-      additions: (c.match(/^\+(?!\+\+ )/gm) ?? []).length,
-      deletions: (c.match(/^-(?!-- )/gm) ?? []).length,
-    }));
+  return parseDiff(patch).map(({ path, additions, deletions }) => ({ path, additions, deletions }));
 }
 
 export async function processSelect(data: JobData["fix-select"], deps: SelectWorkerDeps): Promise<{ status: string; pullNumber?: number }> {

@@ -3,7 +3,8 @@
 // survives, scored by the verifier. Everything lands on the rollout's row.
 import type { Logger } from "pino";
 import { getAttempt, saveTrajectory, updateRollout } from "../db/fixes.js";
-import { changedPaths, checkCandidate } from "../src/fix/checks.js";
+import { changedPaths } from "../src/diff/index.js";
+import { checkCandidate } from "../src/fix/checks.js";
 import type { Models } from "../src/fix/models.js";
 import { updateProgress } from "../src/fix/progress.js";
 import { runRollout } from "../src/fix/rollout-runner.js";

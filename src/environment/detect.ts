@@ -1,6 +1,6 @@
 // Decides what an environment image installs and how its tests run, from the files of one
 // repository snapshot. Pure: the snapshot is passed in, nothing is read from disk or network.
-import { isTestFile } from "../harvest/test-files.js";
+import { isTestFile } from "../diff/index.js";
 import { planGo } from "./go.js";
 import { planNode } from "./node.js";
 import { isPythonProject, planPython } from "./python.js";

@@ -2,7 +2,7 @@
 // or skip tests, and it breaks no test that passed before. There are no FAIL_TO_PASS tests for
 // a new issue, so the whole suite at the base is the reference.
 import type { ParsedRun } from "../../sandbox/test-logs/index.js";
-import { isTestFile } from "../harvest/test-files.js";
+import { changedPaths } from "../diff/index.js";
 import { isCheating } from "../validation/grading.js";
 import { runTestState, type ValidationOptions } from "../validation/validate.js";
 
@@ -39,18 +39,8 @@ export async function baselineTests(opts: CheckOptions): Promise<Baseline> {
   return { command, passed: passedIn(out.runs[0]), ran: out.runs[0]?.ran ?? false };
 }
 
-/** Pure: paths a unified diff touches (both sides, so renames count). */
-export function changedPaths(patch: string): string[] {
-  const out = new Set<string>();
-  for (const m of patch.matchAll(/^diff --git a\/(.+?) b\/(.+)$/gm)) {
-    out.add(m[1] as string);
-    out.add(m[2] as string);
-  }
-  return [...out];
-}
-
 export async function checkCandidate(opts: CheckOptions, patch: string, baseline: Baseline): Promise<CandidateCheck> {
-  const cheat = isCheating(changedPaths(patch), patch, isTestFile);
+  const cheat = isCheating(changedPaths(patch), patch);
   const base = { editsTests: cheat.cheated, ...(cheat.reason ? { cheatReason: cheat.reason } : {}), breaks: [], passed: [], failed: [] };
   if (!patch.trim()) return base;
   const out = await runTestState({ ...opts, runs: 1, scope: "all" }, "candidate", [{ name: "the candidate patch", diff: patch }], baseline.command);

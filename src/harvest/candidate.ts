@@ -1,9 +1,9 @@
 // A merged PR → a task candidate in the SWE-bench shape, or a skip with its reason.
 import type { TaskRow } from "../../db/tasks.js";
+import { changedLineCount, parseDiff, splitDiff } from "../diff/index.js";
 import { diff, taskBaseCommit } from "../git.js";
 import type { HarvestRules } from "../queue.js";
 import type { HarvestSource, PullInfo } from "./source.js";
-import { splitDiff } from "./test-files.js";
 
 /** Past this the diff is not a task a model can be trained or judged on. */
 export const MAX_DIFF_BYTES = 1024 * 1024;
@@ -23,8 +23,8 @@ export function sizeSkipReason(pr: Pick<PullInfo, "changedFiles" | "additions" |
 
 /** Pure: easy / medium / hard from the size of the gold patch (non-test part). */
 export function difficultyOf(patch: string): "easy" | "medium" | "hard" {
-  const files = (patch.match(/^diff --git /gm) ?? []).length;
-  const lines = (patch.match(/^[+-](?![+-]{2} )/gm) ?? []).length;
+  const files = parseDiff(patch).length;
+  const lines = changedLineCount(patch);
   if (files <= 1 && lines <= 10) return "easy";
   if (files <= 3 && lines <= 60) return "medium";
   return "hard";

@@ -1,8 +1,9 @@
-// Pure decisions over parsed test runs: which tests define a task (FAIL_TO_PASS, PASS_TO_PASS),
-// whether a patch resolves it, and whether a patch cheats. Semantics follow the SWE-bench
+// Pure decisions over parsed test runs: which tests define a task (FAIL_TO_PASS, PASS_TO_PASS)
+// and whether a patch resolves it, and whether a patch cheats. Semantics follow the SWE-bench
 // harness, with the factory's stricter rules from DESIGN.md (flaky tests excluded, a skipped
 // FAIL_TO_PASS test is a failure, a run without evidence is invalid rather than a pass).
 import type { ParsedRun, TestStatus } from "../../sandbox/test-logs/index.js";
+import { type DiffFile, isTestFile, parseDiff } from "../diff/index.js";
 
 export interface Classification {
   failToPass: string[];
@@ -200,26 +201,21 @@ const SKIP_MARKERS: RegExp[] = [
 // node:test's options object; elsewhere `{ skip: ... }` is ordinary data (query builders).
 const TEST_FILE_SKIP_MARKERS: RegExp[] = [/[{,]\s*(?:skip|todo)\s*:\s*(?:true|["'`])/, /[{,]\s*only\s*:\s*true\b/];
 
-interface FileChange {
-  path: string;
-  oldPath: string;
-  kind: "added" | "deleted" | "modified" | "renamed";
-  addedLines: string[];
+export interface CheatVerdict {
+  cheated: boolean;
+  reason?: string;
 }
 
 /**
  * Whether a patch games the tests instead of fixing the code: it modifies, deletes or renames
  * an existing test file, adds a conftest.py (which can rewrite every test's outcome), or adds
  * a line that skips, focuses or inverts tests in any file. New test files are allowed: agents
- * write reproduction tests, and the task's own tests are applied over the patch.
+ * write reproduction tests, and the task's own tests are applied over the patch. `changedPaths`
+ * may name files the diff text does not show (a change recorded elsewhere): they count as modified.
  */
-export function isCheating(
-  changedPaths: string[],
-  diffText: string,
-  isTestFile: (p: string) => boolean,
-): { cheated: boolean; reason?: string } {
+export function isCheating(changedPaths: string[], diffText: string): CheatVerdict {
   const changes = parseDiff(diffText);
-  const byPath = new Map<string, FileChange>();
+  const byPath = new Map<string, DiffFile>();
   for (const change of changes) {
     byPath.set(change.path, change);
     byPath.set(change.oldPath, change);
@@ -251,61 +247,4 @@ export function isCheating(
     }
   }
   return { cheated: false };
-}
-
-/** Files of a git diff with what happened to each and the lines it adds. */
-function parseDiff(diffText: string): FileChange[] {
-  const changes: FileChange[] = [];
-  let current: FileChange | null = null;
-  let inHunk = false;
-  for (const line of diffText.split(/\r?\n/)) {
-    if (line.startsWith("diff --git ")) {
-      const m = /^diff --git (?:"?a\/)(.+?)"? (?:"?b\/)(.+?)"?$/.exec(line);
-      const oldPath = unquote(m?.[1] ?? "");
-      const path = unquote(m?.[2] ?? "");
-      current = { path, oldPath, kind: "modified", addedLines: [] };
-      changes.push(current);
-      inHunk = false;
-      continue;
-    }
-    if (current === null) continue;
-    if (inHunk) {
-      if (line.startsWith("+")) current.addedLines.push(line.slice(1));
-      continue;
-    }
-    if (line.startsWith("@@")) inHunk = true;
-    else if (line.startsWith("new file mode")) current.kind = "added";
-    else if (line.startsWith("deleted file mode")) current.kind = "deleted";
-    else if (line.startsWith("rename from ")) {
-      current.oldPath = unquote(line.slice("rename from ".length));
-      current.kind = "renamed";
-    } else if (line.startsWith("rename to ")) current.path = unquote(line.slice("rename to ".length));
-    else if (line.startsWith("--- a/")) current.oldPath = unquote(line.slice(6).replace(/\t$/, ""));
-    else if (line.startsWith("+++ b/")) current.path = unquote(line.slice(6).replace(/\t$/, ""));
-  }
-  return changes;
-}
-
-/** git quotes paths with unusual characters C-style; octal escapes are UTF-8 bytes. */
-function unquote(path: string): string {
-  const p = path.startsWith('"') && path.endsWith('"') ? path.slice(1, -1) : path;
-  if (!p.includes("\\")) return p;
-  const bytes: number[] = [];
-  const simple: Record<string, number> = { n: 10, t: 9, r: 13, '"': 34, "\\": 92, a: 7, b: 8, f: 12, v: 11 };
-  for (let i = 0; i < p.length; i += 1) {
-    const c = p[i] ?? "";
-    if (c !== "\\") {
-      bytes.push(...Buffer.from(c, "utf8"));
-      continue;
-    }
-    const octal = /^[0-7]{3}/.exec(p.slice(i + 1, i + 4));
-    if (octal) {
-      bytes.push(parseInt(octal[0], 8));
-      i += 3;
-    } else {
-      bytes.push(simple[p[i + 1] ?? ""] ?? 92);
-      i += 1;
-    }
-  }
-  return Buffer.from(bytes).toString("utf8");
 }

@@ -10,7 +10,7 @@ import { applyCodeState } from "../../sandbox/images.js";
 import type { SandboxLimits } from "../../sandbox/limits.js";
 import { extractMarked, parseTestLog, wrapWithMarkers, type ParsedRun } from "../../sandbox/test-logs/index.js";
 import type { EnvironmentPlan } from "../environment/types.js";
-import { touchedTestFiles } from "../harvest/test-files.js";
+import { touchedTestFiles } from "../diff/index.js";
 import { classifyRuns } from "./grading.js";
 
 export interface ValidationOptions {

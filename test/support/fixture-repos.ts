@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { splitDiff } from "../../src/harvest/test-files.js";
+import { splitDiff } from "../../src/diff/index.js";
 
 export type Files = Record<string, string | null>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ParsedRun, TestStatus } from "../../sandbox/test-logs/index.js";
-import { isTestFile } from "../../src/harvest/test-files.js";
+import { isTestFile } from "../../src/diff/index.js";
 import { classifyRuns, gradeRun, isCheating } from "../../src/validation/grading.js";
 
 function run(statuses: Record<string, TestStatus>, extra: Partial<ParsedRun> = {}): ParsedRun {
@@ -254,7 +254,7 @@ describe("isCheating", () => {
     else header.push("index 1111111..2222222 100644", `--- a/${path}`, `+++ b/${path}`);
     return [...header, `@@ -1,${removed.length + 1} +1,${added.length + 1} @@`, " context", ...removed.map((l) => `-${l}`), ...added.map((l) => `+${l}`), ""].join("\n");
   }
-  const check = (paths: string[], text: string) => isCheating(paths, text, isTestFile);
+  const check = (paths: string[], text: string) => isCheating(paths, text);
 
   it("accepts a patch that only fixes the code", () => {
     expect(check(["src/app.py"], diff("src/app.py", ["    return x + 1"], "modified", ["    return x"]))).toEqual({ cheated: false });

@@ -7,14 +7,13 @@ import path from "node:path";
 import OpenAI from "openai";
 import { prepareRepoAtBase } from "../../../sandbox/git-history.js";
 import type { ActionMode, Trajectory } from "../../agent/index.js";
+import { changedPaths } from "../../diff/index.js";
 import { ensureEnvironment } from "../../environment/ensure.js";
-import { changedPaths } from "../../fix/checks.js";
 import { classifyOutcome } from "../../fix/outcome.js";
 import { runRollout } from "../../fix/rollout-runner.js";
-import { isTestFile } from "../../harvest/test-files.js";
 import { parseJsonl, taskInstanceSchema, type TaskInstance } from "../../tasks/swebench.js";
-import { evaluatePatch } from "../../validation/evaluate.js";
 import { isCheating } from "../../validation/grading.js";
+import { evaluatePatch } from "../../validation/evaluate.js";
 import type { Batch } from "../batch.js";
 
 export interface RolloutFlags {
@@ -100,7 +99,7 @@ async function oneRollout(batch: Batch, client: OpenAI, task: TaskInstance, inde
     );
     if (trajectory.finishReason === "sandbox-error") return { ...base, ...trajectory, outcome: "infra-error", outcome_reason: trajectory.finishMessage ?? "the sandbox failed" };
     const edited = changedPaths(trajectory.patch);
-    const cheating = isCheating(edited, trajectory.patch, isTestFile);
+    const cheating = isCheating(edited, trajectory.patch);
     const evaluation = cheating.cheated || !trajectory.patch.trim()
       ? null
       : await evaluatePatch(

@@ -1,4 +1,7 @@
-// Which changed files are tests: the split between a task's `patch` and `test_patch`.
+// Which files are tests: the split between a task's `patch` and `test_patch`, the tests a
+// validation runs, and the files a patch may not touch.
+import { fileSections } from "./parse.js";
+
 const TEST_DIR = /(^|\/)(tests?|__tests__|spec|specs|testing)\//i;
 const TEST_NAME = /(^|\/)(test_[^/]*\.py|[^/]*_test\.(py|go)|[^/]*\.(test|spec)\.[cm]?[jt]sx?|conftest\.py)$/i;
 
@@ -8,17 +11,14 @@ export function isTestFile(path: string): boolean {
 
 /** Pure: a unified git diff split per file into non-test (patch) and test (test_patch) parts. */
 export function splitDiff(diffText: string): { patch: string; testPatch: string; files: { path: string; test: boolean }[] } {
-  const chunks = diffText.split(/^(?=diff --git )/m).filter((c) => c.startsWith("diff --git "));
   const files: { path: string; test: boolean }[] = [];
   let patch = "";
   let testPatch = "";
-  for (const chunk of chunks) {
-    const m = /^diff --git a\/(.+?) b\/(.+)$/m.exec(chunk);
-    const path = m?.[2] ?? "";
-    const test = isTestFile(path) || isTestFile(m?.[1] ?? "");
-    files.push({ path, test });
-    if (test) testPatch += chunk;
-    else patch += chunk;
+  for (const { text, file } of fileSections(diffText)) {
+    const test = isTestFile(file.path) || isTestFile(file.oldPath);
+    files.push({ path: file.path, test });
+    if (test) testPatch += text;
+    else patch += text;
   }
   return { patch, testPatch, files };
 }
@@ -26,10 +26,9 @@ export function splitDiff(diffText: string): { patch: string; testPatch: string;
 /** Pure: the test files a test_patch leaves in place (added or modified, not deleted), in order. */
 export function touchedTestFiles(testPatch: string): string[] {
   const out: string[] = [];
-  for (const chunk of testPatch.split(/^(?=diff --git )/m)) {
-    const m = /^diff --git a\/(.+?) b\/(.+)$/m.exec(chunk);
-    if (!m?.[2] || /^deleted file mode /m.test(chunk)) continue;
-    if (isTestFile(m[2]) && !out.includes(m[2])) out.push(m[2]);
+  for (const { file } of fileSections(testPatch)) {
+    if (file.kind === "deleted") continue;
+    if (isTestFile(file.path) && !out.includes(file.path)) out.push(file.path);
   }
   return out;
 }

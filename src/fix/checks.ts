@@ -3,7 +3,7 @@
 // a new issue, so the whole suite at the base is the reference.
 import type { ParsedRun } from "../../sandbox/test-logs/index.js";
 import { changedPaths } from "../diff/index.js";
-import { isCheating } from "../validation/grading.js";
+import { isCheating } from "../validation/cheating.js";
 import { runTestState, type ValidationOptions } from "../validation/validate.js";
 
 export type CheckOptions = Omit<ValidationOptions, "runs" | "scope">;

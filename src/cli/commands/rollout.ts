@@ -12,7 +12,7 @@ import { ensureEnvironment } from "../../environment/ensure.js";
 import { classifyOutcome } from "../../fix/outcome.js";
 import { runRollout } from "../../fix/rollout-runner.js";
 import { parseJsonl, taskInstanceSchema, type TaskInstance } from "../../tasks/swebench.js";
-import { isCheating } from "../../validation/grading.js";
+import { isCheating } from "../../validation/cheating.js";
 import { evaluatePatch } from "../../validation/evaluate.js";
 import type { Batch } from "../batch.js";
 

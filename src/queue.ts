@@ -1,33 +1,10 @@
 // Named BullMQ queues, deterministic job ids, and the retry policy every queue shares.
 import { Queue, type JobsOptions } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
+import type { FixSettings, HarvestSettings } from "./repo-config.js";
 
 export const queueNames = ["webhooks", "backfill", "harvest", "fix", "rollout", "fix-select", "signals"] as const;
 export type QueueName = (typeof queueNames)[number];
-
-export interface HarvestRules {
-  maxFiles: number;
-  maxLines: number;
-  allowPrDescriptionTasks: boolean;
-}
-
-/** The repository's settings a harvest job needs, snapshotted from .github/lego.yml when it is made. */
-export interface HarvestSettings extends HarvestRules {
-  skipBots: boolean;
-  runs: number;
-  scope: "touched" | "all";
-  timeoutSec: number;
-  overrides: { image?: string; install?: string[]; testCmd?: string };
-}
-
-/** The repository's settings a fix attempt runs with (from .github/lego.yml when requested). */
-export interface FixSettings {
-  k: number;
-  maxOpenPrs: number;
-  maxPrsPerHour: number;
-  timeoutSec: number;
-  overrides: { image?: string; install?: string[]; testCmd?: string };
-}
 
 export interface JobData {
   webhooks: { deliveryId: string };

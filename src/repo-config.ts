@@ -2,7 +2,6 @@
 // branch, org `.github` fallback, `_extends`) and validated here. Defaults are conservative
 // for anything that writes to GitHub.
 import { z } from "zod";
-import type { FixSettings, HarvestSettings } from "./queue.js";
 
 export const repoConfigSchema = z
   .object({
@@ -48,6 +47,38 @@ export const repoConfigSchema = z
   .strict();
 
 export type RepoConfig = z.infer<typeof repoConfigSchema>;
+
+/** The sandbox settings a repository may override; the environment plan applies them. */
+export interface SandboxOverrides {
+  image?: string;
+  install?: string[];
+  testCmd?: string;
+}
+
+/** What decides whether a merged PR is a task worth harvesting. */
+export interface HarvestRules {
+  maxFiles: number;
+  maxLines: number;
+  allowPrDescriptionTasks: boolean;
+}
+
+/** The repository's settings a harvest job needs, snapshotted from .github/lego.yml when it is made. */
+export interface HarvestSettings extends HarvestRules {
+  skipBots: boolean;
+  runs: number;
+  scope: "touched" | "all";
+  timeoutSec: number;
+  overrides: SandboxOverrides;
+}
+
+/** The repository's settings a fix attempt runs with (from .github/lego.yml when requested). */
+export interface FixSettings {
+  k: number;
+  maxOpenPrs: number;
+  maxPrsPerHour: number;
+  timeoutSec: number;
+  overrides: SandboxOverrides;
+}
 
 export const defaultRepoConfig: RepoConfig = repoConfigSchema.parse({});
 
@@ -101,7 +132,7 @@ export function repoConfigTableMarkdown(): string {
 }
 
 /** What a harvest job carries from the repository's config. */
-function sandboxOverrides(config: RepoConfig): HarvestSettings["overrides"] {
+function sandboxOverrides(config: RepoConfig): SandboxOverrides {
   const { image, install, testCmd } = config.sandbox;
   return { ...(image ? { image } : {}), ...(install ? { install } : {}), ...(testCmd ? { testCmd } : {}) };
 }

@@ -7,8 +7,8 @@ import { upsertTask, type TaskRow } from "../db/tasks.js";
 import type { SandboxWorkDeps } from "../src/environment/ensure.js";
 import { GitHubSource, type HarvestGitHub } from "../src/harvest/github-source.js";
 import { harvestPull } from "../src/harvest/validate-candidate.js";
-import type { HarvestSettings, JobData } from "../src/queue.js";
-import { defaultRepoConfig, harvestSettings } from "../src/repo-config.js";
+import type { JobData } from "../src/queue.js";
+import { defaultRepoConfig, type HarvestSettings, harvestSettings } from "../src/repo-config.js";
 
 
 export interface HarvestDeps extends SandboxWorkDeps {

@@ -1,14 +1,15 @@
 // Decides what an environment image installs and how its tests run, from the files of one
 // repository snapshot. Pure: the snapshot is passed in, nothing is read from disk or network.
 import { isTestFile } from "../diff/index.js";
+import type { SandboxOverrides } from "../repo-config.js";
 import { planGo } from "./go.js";
 import { planNode } from "./node.js";
 import { isPythonProject, planPython } from "./python.js";
 import { scanCommandLine } from "./scripts.js";
 import { pathArg, splitCommands } from "./shell.js";
-import type { DetectResult, EnvironmentOverrides, EnvironmentPlan, Framework, Language, RepoSnapshot } from "./types.js";
+import type { DetectResult, EnvironmentPlan, Framework, Language, RepoSnapshot } from "./types.js";
 
-export type { DetectResult, EnvironmentOverrides, EnvironmentPlan, Framework, Language, RepoSnapshot } from "./types.js";
+export type { DetectResult, EnvironmentPlan, Framework, Language, RepoSnapshot } from "./types.js";
 
 export const NO_PROJECT_ERROR =
   "no supported project files found (looked for pyproject.toml, setup.py, setup.cfg, requirements*.txt, tox.ini, package.json, go.mod)";
@@ -21,7 +22,7 @@ const TEST_EXTENSIONS: Record<Ecosystem, RegExp> = {
   go: /_test\.go$/,
 };
 
-export function detectEnvironment(repo: RepoSnapshot, overrides: EnvironmentOverrides = {}): DetectResult {
+export function detectEnvironment(repo: RepoSnapshot, overrides: SandboxOverrides = {}): DetectResult {
   const present: Ecosystem[] = [];
   if (isPythonProject(repo.files)) present.push("python");
   if (repo.files.includes("package.json")) present.push("javascript");
@@ -91,7 +92,7 @@ function overridePlan(testCmd: string): EnvironmentPlan | undefined {
 }
 
 /** `.github/lego.yml` sandbox settings replace what was detected. */
-function applyOverrides(plan: EnvironmentPlan, o: EnvironmentOverrides): EnvironmentPlan {
+function applyOverrides(plan: EnvironmentPlan, o: SandboxOverrides): EnvironmentPlan {
   const out: EnvironmentPlan = { ...plan, notes: [...plan.notes] };
   if (o.image) {
     out.image = o.image;

@@ -9,10 +9,11 @@ import { type EnvironmentRow, findEnvironment, finishEnvironmentBuild, startEnvi
 import { prepareRepoAtBase } from "../../sandbox/git-history.js";
 import { buildEnvironmentImage, imageExists } from "../../sandbox/images.js";
 import type { SandboxLimits } from "../../sandbox/limits.js";
+import type { SandboxOverrides } from "../repo-config.js";
 import { detectEnvironment } from "./detect.js";
 import { ensureNodeTarballs } from "./node-runtime.js";
 import { environmentKey, snapshotAt } from "./snapshot.js";
-import type { EnvironmentOverrides, EnvironmentPlan } from "./types.js";
+import type { EnvironmentPlan } from "./types.js";
 
 export interface EnvironmentDeps {
   db: Db;
@@ -66,7 +67,7 @@ export function failureOf(row: EnvironmentRow): EnvironmentResult {
 
 export async function ensureEnvironment(
   deps: EnvironmentDeps,
-  input: { repo: string; cloneDir: string; commit: string; overrides?: EnvironmentOverrides; rebuildFailed?: boolean },
+  input: { repo: string; cloneDir: string; commit: string; overrides?: SandboxOverrides; rebuildFailed?: boolean },
 ): Promise<EnvironmentResult> {
   const snapshot = await snapshotAt(input.cloneDir, input.commit);
   const plan = detectEnvironment(snapshot, input.overrides);

@@ -44,10 +44,4 @@ export interface EnvironmentPlan {
   image?: string;
 }
 
-export interface EnvironmentOverrides {
-  install?: string[];
-  testCmd?: string;
-  image?: string;
-}
-
 export type DetectResult = EnvironmentPlan | { error: string };

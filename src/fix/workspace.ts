@@ -9,7 +9,7 @@ import { prepareRepoAtBase } from "../../sandbox/git-history.js";
 import { ensureEnvironment, type SandboxWorkDeps } from "../environment/ensure.js";
 import type { EnvironmentPlan } from "../environment/types.js";
 import { cloneBare, git } from "../git.js";
-import type { FixSettings } from "../queue.js";
+import type { FixSettings } from "../repo-config.js";
 
 export type InstallationOctokit = Awaited<ReturnType<Probot["auth"]>>;
 

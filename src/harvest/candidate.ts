@@ -2,7 +2,7 @@
 import type { TaskRow } from "../../db/tasks.js";
 import { changedLineCount, parseDiff, splitDiff } from "../diff/index.js";
 import { diff, taskBaseCommit } from "../git.js";
-import type { HarvestRules } from "../queue.js";
+import type { HarvestRules } from "../repo-config.js";
 import type { HarvestSource, PullInfo } from "./source.js";
 
 /** Past this the diff is not a task a model can be trained or judged on. */

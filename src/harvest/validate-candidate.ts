@@ -6,8 +6,7 @@ import type { TaskRow } from "../../db/tasks.js";
 import { prepareRepoAtBase } from "../../sandbox/git-history.js";
 import type { SandboxLimits } from "../../sandbox/limits.js";
 import { type EnvironmentDeps, ensureEnvironment } from "../environment/ensure.js";
-import type { EnvironmentOverrides } from "../environment/types.js";
-import type { HarvestSettings } from "../queue.js";
+import type { HarvestSettings, SandboxOverrides } from "../repo-config.js";
 import { validateTask } from "../validation/validate.js";
 import { harvestCandidate } from "./candidate.js";
 import type { HarvestSource } from "./source.js";
@@ -24,7 +23,7 @@ export async function validateCandidate(
   cloneDir: string,
   deps: EnvironmentDeps,
   settings: ValidationSettings,
-  overrides: EnvironmentOverrides = {},
+  overrides: SandboxOverrides = {},
 ): Promise<TaskRow> {
   const invalid = (statusReason: string, extra: Partial<TaskRow> = {}): TaskRow => ({ ...row, ...extra, status: "invalid", statusReason });
   const env = await ensureEnvironment(deps, { repo: row.repo, cloneDir, commit: row.baseCommit, overrides });

@@ -11,7 +11,7 @@ import { createDocker } from "../../sandbox/docker.js";
 import { sizeSkipReason } from "../../src/harvest/candidate.js";
 import { createProbot } from "../../src/github/probot.js";
 import { createLogger } from "../../src/logger.js";
-import type { HarvestSettings } from "../../src/queue.js";
+import type { HarvestSettings } from "../../src/repo-config.js";
 import { defaultRepoConfig, harvestSettings } from "../../src/repo-config.js";
 import { type HarvestDeps, processHarvest } from "../../workers/harvest.js";
 import { type Files, pythonFix, pythonProject } from "../support/fixture-repos.js";

@@ -3,8 +3,8 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/client.js";
 import { openPrAttempts } from "../db/fixes.js";
+import type { InstallationOctokit } from "../src/github/probot.js";
 import { recordReactions } from "../src/github/reactions.js";
-import type { InstallationOctokit } from "../src/fix/workspace.js";
 
 export async function pollSignals(deps: { db: Db; github(installationId: number): Promise<InstallationOctokit>; log: Logger }): Promise<{ added: number }> {
   let added = 0;

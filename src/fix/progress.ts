@@ -3,7 +3,7 @@
 import { type FixAttempt, rolloutsForAttempt, type RolloutRow } from "../../db/fixes.js";
 import type { Db } from "../../db/client.js";
 import { type ProgressState, type RolloutProgress, renderProgressComment } from "../github/pr-body.js";
-import type { InstallationOctokit } from "./workspace.js";
+import type { InstallationOctokit } from "../github/probot.js";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A progress phase and its fields, without what the attempt itself supplies. */

@@ -4,14 +4,12 @@
 // any worker.
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
-import type { Probot } from "probot";
 import { prepareRepoAtBase } from "../../sandbox/git-history.js";
 import { ensureEnvironment, type SandboxWorkDeps } from "../environment/ensure.js";
 import type { EnvironmentPlan } from "../environment/types.js";
 import { cloneBare, git } from "../git.js";
+import type { InstallationOctokit } from "../github/probot.js";
 import type { FixSettings } from "../repo-config.js";
-
-export type InstallationOctokit = Awaited<ReturnType<Probot["auth"]>>;
 
 export interface FixDeps extends SandboxWorkDeps {
   github(installationId: number): Promise<InstallationOctokit>;

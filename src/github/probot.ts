@@ -3,6 +3,9 @@ import { Probot, ProbotOctokit } from "probot";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 
+/** An Octokit authenticated as one installation of the app. */
+export type InstallationOctokit = Awaited<ReturnType<Probot["auth"]>>;
+
 export interface ProbotOptions {
   /** Octokit's retry and throttling plugins; tests turn them off so failures surface at once. */
   retries?: boolean;

@@ -1,7 +1,7 @@
 // 👍 and 👎 on a LegoFactory PR as maintainer signals.
 import type { Db } from "../../db/client.js";
 import { recordOutcome } from "../../db/fixes.js";
-import type { InstallationOctokit } from "../fix/workspace.js";
+import type { InstallationOctokit } from "./probot.js";
 
 /** 👍 and 👎 on the PR; GitHub sends no webhook for reactions, so they are read. Idempotent. */
 export async function recordReactions(

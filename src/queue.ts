@@ -22,6 +22,12 @@ export interface JobData {
   };
 }
 
+/** How a job failed for good (attempts used up, or UnrecoverableError): what its queue's policy records. */
+export interface JobFailure {
+  error: Error;
+  attempts: number;
+}
+
 /** Retries with exponential backoff; UnrecoverableError in a processor skips the rest. */
 export const defaultJobOptions: JobsOptions = {
   attempts: 3,

@@ -8,13 +8,13 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { UnrecoverableError } from "bullmq";
 import { attemptsForIssue, getAttempt, getTrajectory, prCounts, type RolloutRow, rolloutsForAttempt, updateAttempt, updateRollout } from "../db/fixes.js";
 import { changedLineCount, changedPaths, parseDiff } from "../src/diff/index.js";
-import { updateProgress } from "../src/fix/progress.js";
+import { failAttempt, updateProgress } from "../src/fix/progress.js";
 import { pushPatch } from "../src/fix/push.js";
 import { type Candidate, selectCandidate } from "../src/fix/select.js";
 import type { FixDeps } from "../src/fix/workspace.js";
 import { cloneBare } from "../src/git.js";
 import { renderNoCandidateComment, renderPrBody } from "../src/github/pr-body.js";
-import type { JobData } from "../src/queue.js";
+import type { JobData, JobFailure } from "../src/queue.js";
 
 export interface SelectWorkerDeps extends FixDeps {
   /** The app's bot identity for commits, e.g. legofactory[bot]. */
@@ -173,4 +173,9 @@ async function withScratch(deps: SelectWorkerDeps, attemptId: number, body: (scr
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Final failure: the attempt is failed and its progress comment says why. */
+export async function selectFailed(data: JobData["fix-select"], failure: JobFailure, deps: Pick<FixDeps, "db" | "github">): Promise<void> {
+  await failAttempt(deps, data.attemptId, failure.error);
 }

@@ -5,9 +5,9 @@
 import { type FlowProducer, UnrecoverableError } from "bullmq";
 import { getAttempt, insertRollout, updateAttempt } from "../db/fixes.js";
 import { baselineTests } from "../src/fix/checks.js";
-import { updateProgress } from "../src/fix/progress.js";
+import { failAttempt, updateProgress } from "../src/fix/progress.js";
 import { type FixDeps, openWorkspace, WorkspaceError } from "../src/fix/workspace.js";
-import { type JobData, jobId } from "../src/queue.js";
+import { type JobData, type JobFailure, jobId } from "../src/queue.js";
 
 export interface FixWorkerDeps extends FixDeps {
   flows: Pick<FlowProducer, "add">;
@@ -57,4 +57,9 @@ export async function processFix(data: JobData["fix"], deps: FixWorkerDeps): Pro
   } finally {
     await ws.close();
   }
+}
+
+/** Final failure: the attempt is failed and its progress comment says why. */
+export async function fixFailed(data: JobData["fix"], failure: JobFailure, deps: Pick<FixDeps, "db" | "github">): Promise<void> {
+  await failAttempt(deps, data.attemptId, failure.error);
 }

@@ -3,11 +3,13 @@
 // in sandboxes from the repository's environment image. Every outcome is a row with a reason.
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
-import { upsertTask, type TaskRow } from "../db/tasks.js";
+import type { Db } from "../db/client.js";
+import { markTaskFailed, upsertTask, type TaskRow } from "../db/tasks.js";
 import type { SandboxWorkDeps } from "../src/environment/ensure.js";
 import { GitHubSource, type HarvestGitHub } from "../src/harvest/github-source.js";
+import { instanceIdFor } from "../src/harvest/candidate.js";
 import { harvestPull } from "../src/harvest/validate-candidate.js";
-import type { JobData } from "../src/queue.js";
+import type { JobData, JobFailure } from "../src/queue.js";
 import { defaultRepoConfig, type HarvestSettings, harvestSettings } from "../src/repo-config.js";
 
 
@@ -36,4 +38,10 @@ export async function processHarvest(data: JobData["harvest"], deps: HarvestDeps
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Final failure: the task keeps the reason; a later harvest of the same PR overwrites it. */
+export async function harvestFailed(data: JobData["harvest"], failure: JobFailure, deps: { db: Db }): Promise<void> {
+  const row = { instanceId: instanceIdFor(data.repo, data.pullNumber), repo: data.repo, pullNumber: data.pullNumber };
+  await markTaskFailed(deps.db, row, `harvest failed after ${failure.attempts} attempt(s): ${failure.error.message.slice(0, 1000)}`);
 }

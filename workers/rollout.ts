@@ -10,7 +10,7 @@ import { updateProgress } from "../src/fix/progress.js";
 import { runRollout } from "../src/fix/rollout-runner.js";
 import { type FixDeps, openWorkspace } from "../src/fix/workspace.js";
 import { stripHiddenMarkup } from "../src/harvest/markup.js";
-import type { JobData } from "../src/queue.js";
+import type { JobData, JobFailure } from "../src/queue.js";
 import { verifyCandidate } from "../src/verifier/verifier.js";
 
 export interface RolloutWorkerDeps extends FixDeps {
@@ -102,4 +102,9 @@ export async function processRollout(data: JobData["rollout"], deps: RolloutWork
     cancel.stop();
     await ws.close();
   }
+}
+
+/** Final failure: a sandbox or model failure, so an infra-error row, never counted against the model. */
+export async function rolloutFailed(data: JobData["rollout"], failure: JobFailure, deps: Pick<FixDeps, "db">): Promise<void> {
+  await updateRollout(deps.db, data.rolloutId, { status: "failed", outcome: "infra-error", outcomeReason: failure.error.message.slice(0, 1000), finishedAt: new Date() });
 }

@@ -6,6 +6,9 @@ import { openPrAttempts } from "../db/fixes.js";
 import type { InstallationOctokit } from "../src/github/probot.js";
 import { recordReactions } from "../src/github/reactions.js";
 
+/** 👍 / 👎 on open LegoFactory PRs have no webhook: read them every ten minutes. */
+export const signalsSchedule = { id: "signals-poll", every: 600_000 };
+
 export async function pollSignals(deps: { db: Db; github(installationId: number): Promise<InstallationOctokit>; log: Logger }): Promise<{ added: number }> {
   let added = 0;
   // PRs touched in the last 90 days: older ones have had their say.

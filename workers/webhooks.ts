@@ -4,7 +4,7 @@ import { UnrecoverableError } from "bullmq";
 import type { Probot } from "probot";
 import type { Db } from "../db/client.js";
 import { getDelivery, markProcessed } from "../db/deliveries.js";
-import type { JobData } from "../src/queue.js";
+import type { JobData, JobFailure } from "../src/queue.js";
 
 export interface WebhookWorkerDeps {
   db: Db;
@@ -21,7 +21,7 @@ export async function processWebhookDelivery(data: JobData["webhooks"], deps: We
   return "processed";
 }
 
-/** Called on a job's last failed attempt so the row says why. */
-export async function recordDeliveryFailure(db: Db, deliveryId: string, err: Error): Promise<void> {
-  await markProcessed(db, deliveryId, "failed", err.message.slice(0, 2000));
+/** Final failure: the delivery's row says why. */
+export async function webhookFailed(data: JobData["webhooks"], failure: JobFailure, deps: Pick<WebhookWorkerDeps, "db">): Promise<void> {
+  await markProcessed(deps.db, data.deliveryId, "failed", failure.error.message.slice(0, 2000));
 }

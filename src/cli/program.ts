@@ -6,14 +6,13 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { migrate, openDatabase } from "../../db/client.js";
 import { type Config, loadConfig, logLevels } from "../config.js";
 import { createLogger } from "../logger.js";
-import { openRuntime } from "../runtime/runtime.js";
 import { openBatch } from "./batch.js";
 import { evalCommand } from "./commands/eval.js";
 import { exportTasks } from "./commands/export.js";
 import { harvestCommand } from "./commands/harvest.js";
 import { rolloutCommand } from "./commands/rollout.js";
 import { validateCommand } from "./commands/validate.js";
-import { start } from "./services.js";
+import { serve } from "../runtime/start.js";
 
 /**
  * Exit codes: 0 ok, 1 unexpected failure, 2 bad configuration or usage, 3 a required service is
@@ -99,8 +98,7 @@ async function withBatch(flags: CommonFlags, body: (batch: Awaited<ReturnType<ty
 async function runService(flags: CommonFlags, roles: { web: boolean; worker: boolean }): Promise<void> {
   const config = configFrom(flags);
   const log = createLogger(config.LOG_LEVEL);
-  const rt = await openRuntime(config, log, { github: true, docker: roles.worker && config.hasAppCredentials });
-  const running = await start(rt, roles);
+  const running = await serve(config, log, roles);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -1,6 +1,6 @@
 // The one progress comment of an attempt, re-rendered from the database at every change, so
 // concurrent rollouts never have to agree on its text.
-import { type FixAttempt, rolloutsForAttempt, type RolloutRow } from "../../db/fixes.js";
+import { type FixAttempt, getAttempt, rolloutsForAttempt, type RolloutRow, updateAttempt } from "../../db/fixes.js";
 import type { Db } from "../../db/client.js";
 import { type ProgressState, type RolloutProgress, renderProgressComment } from "../github/pr-body.js";
 import type { InstallationOctokit } from "../github/probot.js";
@@ -29,4 +29,12 @@ export async function updateProgress(db: Db, gh: InstallationOctokit, attempt: F
   const rollouts = (await rolloutsForAttempt(db, attempt.id)).map(rolloutProgress);
   const body = renderProgressComment({ ...phase, issueNumber: attempt.issueNumber, k: attempt.k, rollouts } as ProgressState);
   await gh.rest.issues.updateComment({ owner, repo, comment_id: attempt.progressCommentId, body });
+}
+
+/** An attempt that cannot go on: its row and its progress comment say why, once. */
+export async function failAttempt(deps: { db: Db; github(installationId: number): Promise<InstallationOctokit> }, attemptId: number, error: Error): Promise<void> {
+  const attempt = await getAttempt(deps.db, attemptId);
+  if (!attempt || attempt.status === "failed" || !attempt.installationId) return;
+  await updateAttempt(deps.db, attempt.id, { status: "failed", statusReason: error.message.slice(0, 1000) });
+  await updateProgress(deps.db, await deps.github(attempt.installationId), attempt, { phase: "failed", error: error.message.slice(0, 300) });
 }

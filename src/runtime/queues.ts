@@ -1,0 +1,94 @@
+// The one table of queues: for each, the worker that serves it, what that worker is given,
+// its final-failure policy and its schedule. Adding a queue: its payload in JobData
+// (src/queue.ts), a worker file in workers/, and its line here; tsc points at whichever is missing.
+import path from "node:path";
+import type { FlowProducer, Job } from "bullmq";
+import type { Logger } from "pino";
+import type { Probot } from "probot";
+import { processBackfill } from "../../workers/backfill.js";
+import { processSelect, selectFailed } from "../../workers/fix-select.js";
+import { fixFailed, processFix } from "../../workers/fix.js";
+import { harvestFailed, processHarvest } from "../../workers/harvest.js";
+import { processRollout, rolloutFailed } from "../../workers/rollout.js";
+import { pollSignals, signalsSchedule } from "../../workers/signals.js";
+import { processWebhookDelivery, webhookFailed } from "../../workers/webhooks.js";
+import type { FixDeps } from "../fix/workspace.js";
+import type { InstallationOctokit } from "../github/probot.js";
+import type { JobData, JobFailure, QueueName } from "../queue.js";
+import type { Runtime } from "./runtime.js";
+
+export interface QueueWorker<N extends QueueName> {
+  process(data: JobData[N], job: Job<JobData[N]>): Promise<unknown>;
+  /** The job failed for good (attempts used up, or UnrecoverableError): record why. */
+  failed?(data: JobData[N], failure: JobFailure): Promise<void>;
+  /** Enqueued by a BullMQ job scheduler with this id, every `every` ms. */
+  schedule?: { id: string; every: number };
+}
+
+export type QueueWorkers = { [N in QueueName]?: QueueWorker<N> };
+
+/** What the workers share, opened once per process. */
+export interface WorkerParts {
+  rt: Runtime;
+  probot: Probot;
+  github(installationId: number): Promise<InstallationOctokit>;
+  flows: FlowProducer;
+  /** Sandbox work (harvest, fixes): absent without a Docker engine. */
+  sandbox: FixDeps | undefined;
+  log(queue: QueueName): Logger;
+}
+
+/** A queue's worker from the parts, or null when a part it needs is not configured. */
+type WorkerFactory<N extends QueueName> = (parts: WorkerParts) => QueueWorker<N> | null;
+
+const queueTable: { [N in QueueName]: WorkerFactory<N> } = {
+  webhooks: ({ rt, probot }) => ({
+    process: (data) => processWebhookDelivery(data, { db: rt.database.db, probot }),
+    failed: (data, f) => webhookFailed(data, f, { db: rt.database.db }),
+  }),
+  backfill: ({ rt, github, log }) => ({ process: (data) => processBackfill(data, { github, queues: rt.queues, log: log("backfill") }) }),
+  signals: ({ rt, github, log }) => ({ process: () => pollSignals({ db: rt.database.db, github, log: log("signals") }), schedule: signalsSchedule }),
+  harvest: ({ sandbox, log }) =>
+    sandbox ? { process: (data) => processHarvest(data, { ...sandbox, log: log("harvest") }), failed: (data, f) => harvestFailed(data, f, sandbox) } : null,
+  fix: ({ rt, sandbox, flows, log }) =>
+    sandbox && rt.models
+      ? { process: (data) => processFix(data, { ...sandbox, flows, prefix: rt.config.LEGO_QUEUE_PREFIX, log: log("fix") }), failed: (data, f) => fixFailed(data, f, sandbox) }
+      : null,
+  rollout: ({ rt, sandbox, log }) => {
+    const models = rt.models;
+    return sandbox && models ? { process: (data) => processRollout(data, { ...sandbox, models, log: log("rollout") }), failed: (data, f) => rolloutFailed(data, f, sandbox) } : null;
+  },
+  "fix-select": ({ rt, sandbox, log }) =>
+    sandbox && rt.models
+      ? { process: (data) => processSelect(data, { ...sandbox, botName: rt.botName ?? "legofactory[bot]", log: log("fix-select") }), failed: (data, f) => selectFailed(data, f, sandbox) }
+      : null,
+};
+
+/** Every queue this process can serve; none without GitHub App credentials. */
+export function queueWorkers(rt: Runtime, flows: FlowProducer): QueueWorkers {
+  const probot = rt.probot;
+  if (!probot) return {};
+  const github = async (id: number) => await probot.auth(id);
+  const parts: WorkerParts = { rt, probot, github, flows, sandbox: sandboxDeps(rt, github), log: (queue) => rt.log.child({ queue }) };
+  const workers: QueueWorkers = {};
+  for (const name of Object.keys(queueTable) as QueueName[]) {
+    const worker = (queueTable[name] as WorkerFactory<typeof name>)(parts);
+    if (worker) (workers as Record<QueueName, QueueWorker<typeof name>>)[name] = worker;
+  }
+  return workers;
+}
+
+function sandboxDeps(rt: Runtime, github: FixDeps["github"]): FixDeps | undefined {
+  if (!rt.docker) return undefined;
+  return {
+    db: rt.database.db,
+    docker: rt.docker,
+    github,
+    baseImage: rt.config.LEGO_BASE_IMAGE,
+    limits: { cpus: rt.config.LEGO_SANDBOX_CPUS, memoryMb: rt.config.LEGO_SANDBOX_MEMORY_MB, pids: rt.config.LEGO_SANDBOX_PIDS },
+    buildTimeoutMs: rt.config.LEGO_SANDBOX_TIMEOUT_SEC * 1000,
+    workDir: path.resolve(rt.config.LEGO_DATA_DIR, "work"),
+    cacheDir: path.resolve(rt.config.LEGO_CACHE_DIR ?? path.join(rt.config.LEGO_DATA_DIR, "cache")),
+    log: rt.log,
+  };
+}

@@ -83,6 +83,16 @@ export function githubApiUrl(c: Pick<RawConfig, "GITHUB_API_URL" | "GHE_HOST" | 
   return "https://api.github.com";
 }
 
+/** Per-container limits for sandboxes, from LEGO_SANDBOX_*. */
+export function sandboxLimitsOf(c: Pick<RawConfig, "LEGO_SANDBOX_CPUS" | "LEGO_SANDBOX_MEMORY_MB" | "LEGO_SANDBOX_PIDS">): { cpus: number; memoryMb: number; pids: number } {
+  return { cpus: c.LEGO_SANDBOX_CPUS, memoryMb: c.LEGO_SANDBOX_MEMORY_MB, pids: c.LEGO_SANDBOX_PIDS };
+}
+
+/** Downloads kept across builds: LEGO_CACHE_DIR, or `cache` under the data directory. */
+export function cacheDirOf(c: Pick<RawConfig, "LEGO_CACHE_DIR" | "LEGO_DATA_DIR">): string {
+  return path.resolve(c.LEGO_CACHE_DIR ?? path.join(c.LEGO_DATA_DIR, "cache"));
+}
+
 /** Pure: environment (plus overrides from flags) in, validated config or ConfigError out. */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,

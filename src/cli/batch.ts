@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { type DatabaseHandle, migrate, openDatabase } from "../../db/client.js";
 import { assertDockerAvailable, assertImageAvailable, createDocker } from "../../sandbox/docker.js";
 import type { SandboxLimits } from "../../sandbox/limits.js";
-import type { Config } from "../config.js";
+import { cacheDirOf, type Config, sandboxLimitsOf } from "../config.js";
 import type { EnvironmentDeps } from "../environment/ensure.js";
 import { git } from "../git.js";
 import { githubWebUrl } from "../web/server.js";
@@ -36,7 +36,7 @@ export async function openBatch(config: Config, log: Logger, opts: { json: boole
   const work = path.resolve(config.LEGO_DATA_DIR, "work");
   await mkdir(work, { recursive: true });
   const scratch = await mkdtemp(path.join(work, "cli-"));
-  const limits = { cpus: config.LEGO_SANDBOX_CPUS, memoryMb: config.LEGO_SANDBOX_MEMORY_MB, pids: config.LEGO_SANDBOX_PIDS };
+  const limits = sandboxLimitsOf(config);
   const clones = new Map<string, Promise<string>>();
   const interactive = !opts.json && process.stderr.isTTY;
   return {
@@ -51,7 +51,7 @@ export async function openBatch(config: Config, log: Logger, opts: { json: boole
       docker,
       baseImage: config.LEGO_BASE_IMAGE,
       dataDir: scratch,
-      cacheDir: path.resolve(config.LEGO_CACHE_DIR ?? path.join(config.LEGO_DATA_DIR, "cache")),
+      cacheDir: cacheDirOf(config),
       buildTimeoutMs: config.LEGO_SANDBOX_TIMEOUT_SEC * 1000,
       limits,
       log,

@@ -12,6 +12,7 @@ import { harvestFailed, processHarvest } from "../../workers/harvest.js";
 import { processRollout, rolloutFailed } from "../../workers/rollout.js";
 import { pollSignals, signalsSchedule } from "../../workers/signals.js";
 import { processWebhookDelivery, webhookFailed } from "../../workers/webhooks.js";
+import { cacheDirOf, sandboxLimitsOf } from "../config.js";
 import type { FixDeps } from "../fix/workspace.js";
 import type { InstallationOctokit } from "../github/probot.js";
 import type { JobData, JobFailure, QueueName } from "../queue.js";
@@ -85,10 +86,10 @@ function sandboxDeps(rt: Runtime, github: FixDeps["github"]): FixDeps | undefine
     docker: rt.docker,
     github,
     baseImage: rt.config.LEGO_BASE_IMAGE,
-    limits: { cpus: rt.config.LEGO_SANDBOX_CPUS, memoryMb: rt.config.LEGO_SANDBOX_MEMORY_MB, pids: rt.config.LEGO_SANDBOX_PIDS },
+    limits: sandboxLimitsOf(rt.config),
     buildTimeoutMs: rt.config.LEGO_SANDBOX_TIMEOUT_SEC * 1000,
     workDir: path.resolve(rt.config.LEGO_DATA_DIR, "work"),
-    cacheDir: path.resolve(rt.config.LEGO_CACHE_DIR ?? path.join(rt.config.LEGO_DATA_DIR, "cache")),
+    cacheDir: cacheDirOf(rt.config),
     log: rt.log,
   };
 }

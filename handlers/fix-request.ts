@@ -3,7 +3,8 @@
 // workers edit in place) and leaves the work to the `fix` queue.
 import type { Context } from "probot";
 import { activeAttemptStatuses, attemptsForIssue, createAttempt, getTrajectory, rolloutsForAttempt, updateAttempt } from "../db/fixes.js";
-import { renderProgressComment } from "../src/github/pr-body.js";
+import { type ExplainedStep, renderExplanation } from "../src/github/text/explain.js";
+import { renderProgressComment } from "../src/github/text/progress-comment.js";
 import { jobId } from "../src/queue.js";
 import { fixSettings, type RepoConfig } from "../src/repo-config.js";
 import type { HandlerDeps } from "./deps.js";
@@ -53,30 +54,7 @@ export async function explainFix(context: RepoContext, deps: HandlerDeps, issueN
   const attempt = (await attemptsForIssue(deps.db, context.payload.repository.full_name, issueNumber)).find((a) => a.chosenRolloutId);
   if (!attempt?.chosenRolloutId) return `There is no LegoFactory fix for #${issueNumber} to explain yet.`;
   const rollouts = await rolloutsForAttempt(deps.db, attempt.id);
-  const chosen = rollouts.find((r) => r.id === attempt.chosenRolloutId);
   const trajectory = await getTrajectory(deps.db, attempt.chosenRolloutId);
-  const steps = (trajectory?.steps as { action: { tool: string; args: Record<string, unknown> } | null; error: boolean }[] | undefined) ?? [];
-  const lines = steps.slice(0, 40).map((s, i) => {
-    const a = s.action;
-    const what = !a ? "(no action)" : a.tool === "execute_bash" ? `ran \`${String(a.args.command ?? "").split("\n")[0]?.slice(0, 80).replace(/`/g, "'")}\`` : a.tool === "str_replace_editor" ? `${String(a.args.command)} \`${String(a.args.path ?? "")}\`` : a.tool;
-    return `${i + 1}. ${what}${s.error ? " — failed" : ""}`;
-  });
-  return [
-    `### How the fix for #${issueNumber} was chosen`,
-    "",
-    `Rollout ${chosen?.index ?? "?"} of ${rollouts.length}; verifier P(YES) ${chosen?.verifierScore?.toFixed(3) ?? "n/a"}.`,
-    "",
-    "**Verifier's answer:**",
-    "",
-    "```",
-    (chosen?.verifierReasoning ?? "(none recorded)").slice(0, 3000).replace(/```/g, "ʼʼʼ"),
-    "```",
-    "",
-    `**What the agent did** (${steps.length} steps${steps.length > 40 ? ", first 40 shown" : ""}):`,
-    "",
-    ...lines,
-    "",
-    "Other rollouts:",
-    ...rollouts.filter((r) => r.id !== attempt.chosenRolloutId).map((r) => `- rollout ${r.index}: ${r.outcome ?? r.status}${r.verifierScore != null ? `, P(YES) ${r.verifierScore.toFixed(3)}` : ""}${(r.evaluation as { dropped?: string } | null)?.dropped ? ` (dropped: ${(r.evaluation as { dropped: string }).dropped})` : ""}`),
-  ].join("\n");
+  const steps = (trajectory?.steps as ExplainedStep[] | undefined) ?? [];
+  return renderExplanation({ issueNumber, chosenRolloutId: attempt.chosenRolloutId, rollouts, steps });
 }

@@ -13,7 +13,8 @@ import { pushPatch } from "../src/fix/push.js";
 import { type Candidate, selectCandidate } from "../src/fix/select.js";
 import type { FixDeps } from "../src/fix/workspace.js";
 import { cloneBare } from "../src/git.js";
-import { renderNoCandidateComment, renderPrBody } from "../src/github/pr-body.js";
+import { renderNoCandidateComment } from "../src/github/text/no-candidate-comment.js";
+import { renderPrBody } from "../src/github/text/pr-body.js";
 import type { JobData, JobFailure } from "../src/queue.js";
 
 export interface SelectWorkerDeps extends FixDeps {

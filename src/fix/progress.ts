@@ -2,8 +2,8 @@
 // concurrent rollouts never have to agree on its text.
 import { type FixAttempt, getAttempt, rolloutsForAttempt, type RolloutRow, updateAttempt } from "../../db/fixes.js";
 import type { Db } from "../../db/client.js";
-import { type ProgressState, type RolloutProgress, renderProgressComment } from "../github/pr-body.js";
 import type { InstallationOctokit } from "../github/probot.js";
+import { type ProgressState, type RolloutProgress, renderProgressComment } from "../github/text/progress-comment.js";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A progress phase and its fields, without what the attempt itself supplies. */

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseHandle, openDatabase } from "../../db/client.js";
 import { attemptForPull, attemptsForIssue, outcomesForAttempt, rolloutsForAttempt } from "../../db/fixes.js";
 import { taskInstances } from "../../db/schema.js";
-import { parsePrMeta } from "../../src/github/pr-body.js";
+import { parsePrMeta } from "../../src/github/text/pr-meta.js";
 import { pythonProject } from "../support/fixture-repos.js";
 import { startGitHubDouble, type GitHubDouble } from "../support/github-double/index.js";
 import { type LegoProcess, startLego, waitFor } from "../support/lego-process.js";

@@ -1,13 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  type PrBodyInput,
-  type PrMeta,
-  parsePrMeta,
-  type ProgressState,
-  renderNoCandidateComment,
-  renderPrBody,
-  renderProgressComment,
-} from "../../src/github/pr-body.js";
+import { renderNoCandidateComment } from "../../src/github/text/no-candidate-comment.js";
+import { type PrBodyInput, renderPrBody } from "../../src/github/text/pr-body.js";
+import { type PrMeta, parsePrMeta } from "../../src/github/text/pr-meta.js";
+import { type ProgressState, renderProgressComment } from "../../src/github/text/progress-comment.js";
 
 const meta: PrMeta = {
   version: 1,

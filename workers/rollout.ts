@@ -8,6 +8,7 @@ import { checkCandidate } from "../src/fix/checks.js";
 import type { Models } from "../src/fix/models.js";
 import { updateProgress } from "../src/fix/progress.js";
 import { runRollout } from "../src/fix/rollout-runner.js";
+import type { RolloutEvaluation } from "../src/fix/select.js";
 import { type FixDeps, openWorkspace } from "../src/fix/workspace.js";
 import { stripHiddenMarkup } from "../src/harvest/markup.js";
 import type { JobData, JobFailure } from "../src/queue.js";
@@ -76,7 +77,7 @@ export async function processRollout(data: JobData["rollout"], deps: RolloutWork
     }
     const baseline = attempt.baseline ?? { command: ws.plan.testCommand("all"), passed: [] };
     const check = await checkCandidate({ docker: deps.docker, image: ws.image, plan: ws.plan, repoDir: ws.repoDir, repoHead: ws.repoHead, timeoutMs: data.settings.timeoutSec * 1000, limits: deps.limits }, trajectory.patch, { ...baseline, ran: true });
-    const evaluation: Record<string, unknown> = { editsTests: check.editsTests, cheatReason: check.cheatReason, breaks: check.breaks, passed: check.passed.length, failed: check.failed, infraError: check.infraError, applyError: check.applyError, changedFiles: changedPaths(trajectory.patch) };
+    const evaluation: RolloutEvaluation = { editsTests: check.editsTests, cheatReason: check.cheatReason, breaks: check.breaks, passed: check.passed.length, failed: check.failed, infraError: check.infraError, applyError: check.applyError, changedFiles: changedPaths(trajectory.patch) };
     let score: number | null = null;
     let reasoning: string | null = null;
     if (trajectory.patch.trim() && !check.editsTests && check.breaks.length === 0 && !check.infraError && !check.applyError) {

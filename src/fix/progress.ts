@@ -4,13 +4,14 @@ import { type FixAttempt, getAttempt, rolloutsForAttempt, type RolloutRow, updat
 import type { Db } from "../../db/client.js";
 import type { InstallationOctokit } from "../github/probot.js";
 import { type ProgressState, type RolloutProgress, renderProgressComment } from "../github/text/progress-comment.js";
+import { evaluationOf } from "./select.js";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A progress phase and its fields, without what the attempt itself supplies. */
 export type Phase = DistributiveOmit<ProgressState, "issueNumber" | "k" | "rollouts">;
 
 function rolloutProgress(r: RolloutRow): RolloutProgress {
-  const ev = (r.evaluation ?? {}) as { dropped?: string | null; infraError?: string; verifierError?: string };
+  const ev = evaluationOf(r);
   const status = r.status === "queued" || r.status === "running" || r.status === "cancelled" ? r.status : r.status === "failed" ? "failed" : "finished";
   const note = ev.dropped ?? ev.infraError ?? ev.verifierError ?? r.outcomeReason ?? undefined;
   return {

@@ -1,5 +1,25 @@
 // Best-of-k selection: which of k rollouts becomes the candidate fix. Hard rules drop a rollout
 // whatever the verifier thinks of it; the verifier's P(YES) ranks the rest.
+import type { RolloutRow } from "../../db/fixes.js";
+import { changedLineCount } from "../diff/index.js";
+import type { RolloutSummary } from "../github/text/rollouts-table.js";
+
+/** What the rollout worker records on a rollout's row (and selection adds: rank, dropped). */
+export type RolloutEvaluation = {
+  editsTests?: boolean;
+  cheatReason?: string;
+  breaks?: string[];
+  passed?: number;
+  failed?: string[];
+  infraError?: string;
+  applyError?: string;
+  changedFiles?: string[];
+  verifierError?: string;
+  rank?: number | null;
+  dropped?: string | null;
+};
+
+export const evaluationOf = (r: Pick<RolloutRow, "evaluation">): RolloutEvaluation => (r.evaluation ?? {}) as RolloutEvaluation;
 
 export interface Candidate {
   id: string;
@@ -70,4 +90,31 @@ export function selectCandidate(candidates: Candidate[]): Selection {
   });
   const dropped = all.filter((c) => c.dropped !== null).sort((a, b) => a.index - b.index);
   return { ranked: [...kept, ...dropped], chosen: kept[0] ?? null, runnerUp: kept[1] ?? null };
+}
+
+/** Pure: a rollout's row as a candidate; a rollout that did not finish is a sandbox failure. */
+export function candidateFromRollout(r: RolloutRow): Candidate {
+  const ev = evaluationOf(r);
+  const patch = r.patch ?? "";
+  const infra = r.status === "failed" ? (r.outcomeReason ?? "the rollout failed") : r.status !== "finished" ? `the rollout did not finish (${r.status})` : ev.infraError;
+  return {
+    id: r.id,
+    index: r.index,
+    patch,
+    editsTests: ev.editsTests ?? false,
+    breaksPassingTests: ev.breaks ?? [],
+    ...(infra ? { infraError: infra } : ev.applyError ? { infraError: ev.applyError } : {}),
+    score: r.verifierScore,
+    changedLines: changedLineCount(patch),
+  };
+}
+
+/** Pure: every rollout as the PR body and the no-candidate comment show it. */
+export function rolloutSummaries(rows: RolloutRow[], selection: Selection): RolloutSummary[] {
+  return selection.ranked.map((c) => ({
+    index: c.index,
+    outcome: rows.find((r) => r.id === c.id)?.outcome ?? (c.dropped ? "dropped" : "candidate"),
+    score: c.score,
+    ...(c.dropped ? { dropped: c.dropped } : {}),
+  }));
 }

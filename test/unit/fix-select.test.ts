@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Candidate, selectCandidate } from "../../src/fix/select.js";
+import type { RolloutRow } from "../../db/fixes.js";
+import { type Candidate, candidateFromRollout, selectCandidate } from "../../src/fix/select.js";
 
 function cand(index: number, extra: Partial<Candidate> = {}): Candidate {
   return {
@@ -128,5 +129,31 @@ describe("selectCandidate", () => {
     expect(input).toEqual(before);
     expect(ranked.find((c) => c.index === 1)).toMatchObject({ id: "rollout-t-1", score: 0.8, rank: null });
     expect(ranked.find((c) => c.index === 0)).toMatchObject({ id: "rollout-t-0", score: 0.4, rank: 1 });
+  });
+});
+
+describe("candidateFromRollout", () => {
+  const row = (extra: Partial<RolloutRow>): RolloutRow =>
+    ({ id: "r0", index: 0, status: "finished", patch: "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-x\n+y\n", verifierScore: 0.8, outcomeReason: null, evaluation: {}, ...extra }) as RolloutRow;
+  it.each([
+    ["a finished rollout", {}, undefined],
+    ["a failed rollout", { status: "failed", outcomeReason: "docker went away" }, "docker went away"],
+    ["a failed rollout without a reason", { status: "failed" }, "the rollout failed"],
+    ["an unfinished rollout", { status: "running" }, "the rollout did not finish (running)"],
+    ["a sandbox failure in the checks", { evaluation: { infraError: "timeout" } }, "timeout"],
+    ["a patch that did not apply", { evaluation: { applyError: "the patch does not apply" } }, "the patch does not apply"],
+  ] as [string, Partial<RolloutRow>, string | undefined][])("%s", (_, extra, infraError) => {
+    expect(candidateFromRollout(row(extra)).infraError).toBe(infraError);
+  });
+  it("carries the checks, the score and the patch's size", () => {
+    expect(candidateFromRollout(row({ evaluation: { editsTests: true, breaks: ["t1"] } }))).toEqual({
+      id: "r0",
+      index: 0,
+      patch: row({}).patch,
+      editsTests: true,
+      breaksPassingTests: ["t1"],
+      score: 0.8,
+      changedLines: 2,
+    });
   });
 });

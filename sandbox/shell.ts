@@ -3,10 +3,18 @@ import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import { Writable } from "node:stream";
 import type Docker from "dockerode";
-import type { Sandbox } from "./container.js";
 import { SandboxExecError, SandboxTimeoutError } from "./errors.js";
 import { killByMarkArgv } from "./kill.js";
 import { CappedBuffer, DEFAULT_MAX_OUTPUT_BYTES } from "./output.js";
+
+/** What a shell needs of its sandbox; the Sandbox in container.ts provides it. */
+export interface ShellHost {
+  readonly id: string;
+  readonly docker: Docker;
+  createExec(options: Docker.ExecCreateOptions): Promise<Docker.Exec>;
+  /** A separate one-off command, used to kill a shell that will not stop. */
+  exec(argv: readonly string[], options: { timeoutMs: number; user?: string }): Promise<unknown>;
+}
 
 export interface ShellOptions {
   cwd?: string;
@@ -64,13 +72,13 @@ export class ShellSession {
   private shellPid = 0;
 
   private constructor(
-    private readonly sandbox: Sandbox,
+    private readonly sandbox: ShellHost,
     private readonly exec: Docker.Exec,
     private readonly stream: Duplex,
     private readonly user: string | undefined,
   ) {}
 
-  static async open(sandbox: Sandbox, options: ShellOptions = {}): Promise<ShellSession> {
+  static async open(sandbox: ShellHost, options: ShellOptions = {}): Promise<ShellSession> {
     const exec = await sandbox.createExec({
       Cmd: ["bash", "--noprofile", "--norc"],
       AttachStdin: true,

@@ -10,7 +10,6 @@ import { parseUnittest } from "./unittest.js";
 export type { Framework, ParsedRun, ParseOptions, TestStatus, TestStatusMap } from "./types.js";
 export { END_MARKER, extractMarked, START_MARKER, wrapWithMarkers } from "./markers.js";
 export type { MarkedOutput } from "./markers.js";
-export { REPORTER_FLAGS } from "./reporter-flags.js";
 
 const PARSERS: Record<Framework, (log: string, root: string) => ParsedRun> = {
   pytest: parsePytest,

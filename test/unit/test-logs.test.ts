@@ -7,7 +7,6 @@ import {
   END_MARKER,
   extractMarked,
   parseTestLog,
-  REPORTER_FLAGS,
   START_MARKER,
   wrapWithMarkers,
 } from "../../sandbox/test-logs/index.js";
@@ -95,14 +94,6 @@ describe("markers", () => {
 
   it("returns the whole log when there are no markers", () => {
     expect(extractMarked("just output\n", "a")).toEqual({ body: "just output\n", exitCode: null, complete: false });
-  });
-});
-
-describe("REPORTER_FLAGS", () => {
-  it("names flags for every framework", () => {
-    expect(Object.keys(REPORTER_FLAGS).sort()).toEqual([...FRAMEWORKS].sort());
-    expect(REPORTER_FLAGS.pytest).toEqual(["-rA", "-v", "--continue-on-collection-errors"]);
-    expect(REPORTER_FLAGS["go-test"]).toEqual(["-json"]);
   });
 });
 

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { promisify } from "node:util";
 import type { Sandbox } from "./container.js";
+import { shQuote as q } from "./quote.js";
 
 const run = promisify(execFile);
 
@@ -52,7 +53,6 @@ export async function prepareRepoAtBase(source: string, base: string, dest: stri
 
 /** Bash run inside the sandbox; prints one `PROBLEM: …` line per finding. */
 export function noFutureHistoryScript(repoDir: string, expectedHead: string): string {
-  const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
   return `set -u
 cd ${q(repoDir)} || { echo "PROBLEM: ${repoDir} does not exist"; exit 0; }
 head=$(git rev-parse HEAD 2>/dev/null) || { echo "PROBLEM: not a git repository"; exit 0; }

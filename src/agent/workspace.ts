@@ -4,7 +4,8 @@
 import { randomBytes } from "node:crypto";
 import { posix } from "node:path";
 import type { Sandbox, ShellSession } from "../../sandbox/index.js";
-import { isEnvName, shQuote } from "../environment/shell.js";
+import { shQuote } from "../../sandbox/quote.js";
+import { isEnvName } from "../environment/shell.js";
 import type { FileRead, Files } from "./editor-tool.js";
 
 /** The sandbox could not give us a working shell; the rollout cannot go on. */

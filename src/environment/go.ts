@@ -1,5 +1,6 @@
 // Go modules: the toolchain the module asks for, from go.dev, and `go test -json`.
-import { pathArg, shQuote } from "./shell.js";
+import { shQuote } from "../../sandbox/quote.js";
+import { pathArg } from "./shell.js";
 import type { EnvironmentPlan, RepoSnapshot } from "./types.js";
 
 /** Used when go.mod names no version; recent enough for any module that omits it. */

@@ -2,9 +2,10 @@
 // is reused, minus whatever would change the output format or never finish: reporters, watch
 // mode, coverage. Running chosen files keeps only the flags that shape how tests load
 // (config, require hooks, timeouts), never the script's own file globs.
+import { shQuote } from "../../sandbox/quote.js";
 import type { Invocation, JsRunner } from "./scripts.js";
 import type { Word } from "./shell.js";
-import { envPrefix, pathArg, shQuote, wordArg } from "./shell.js";
+import { envPrefix, pathArg, wordArg } from "./shell.js";
 
 interface FlagRules {
   /** Flags whose value is the next word when not given as `--flag=value`. */

@@ -2,11 +2,11 @@
 // the test runner from the scripts first (what the project really runs), then runner configs,
 // then dependencies.
 import { parse as parseYaml } from "yaml";
+import { shQuote } from "../../sandbox/quote.js";
 import { jsTestCommand, REPORTER_FLAGS } from "./js-commands.js";
 import { chooseNode, DEFAULT_NODE_MAJOR, nodeMajor } from "./node-version.js";
 import type { Invocation, JsRunner } from "./scripts.js";
 import { scanScripts } from "./scripts.js";
-import { shQuote } from "./shell.js";
 import type { EnvironmentPlan, InstallFallback, RepoSnapshot } from "./types.js";
 
 interface PackageJson {

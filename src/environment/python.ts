@@ -1,10 +1,11 @@
 // Python projects. PyPI is out of reach, so dependencies come from Debian where it has them,
 // the project itself is installed editable without its dependencies when setuptools can build
 // it offline, and otherwise runs from source on PYTHONPATH.
+import { shQuote } from "../../sandbox/quote.js";
 import type { Ini } from "./ini.js";
 import { iniGet, parseIni } from "./ini.js";
 import { aptInstallCommand, debianCandidates, declaredDependencies } from "./python-deps.js";
-import { pathArg, shQuote, splitCommands } from "./shell.js";
+import { pathArg, splitCommands } from "./shell.js";
 import type { TomlTable } from "./toml.js";
 import { isTable, parseToml, tomlGet, tomlStrings } from "./toml.js";
 import type { EnvironmentPlan, RepoSnapshot } from "./types.js";

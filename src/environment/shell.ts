@@ -2,13 +2,9 @@
 // shell only through shQuote; splitCommands reads package.json scripts the way sh would, well
 // enough to find which test runner they start.
 
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+import { shQuote } from "../../sandbox/quote.js";
 
-export function shQuote(word: string): string {
-  if (SAFE_WORD.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A repository path as one word that no program can take for an option. */
 export function pathArg(path: string): string {

@@ -9,7 +9,8 @@ import { allowsMajor, chooseNode, nodeFromPin, nodeFromRange } from "../../src/e
 import { replaceNodeCommand, runnerInSource } from "../../src/environment/node.js";
 import { debianCandidates, requirementName } from "../../src/environment/python-deps.js";
 import { scanScripts } from "../../src/environment/scripts.js";
-import { shQuote, splitCommands, splitWords, wordArg } from "../../src/environment/shell.js";
+import { shQuote } from "../../sandbox/quote.js";
+import { splitCommands, splitWords, wordArg } from "../../src/environment/shell.js";
 import { parseToml, tomlGet } from "../../src/environment/toml.js";
 
 function snapshot(files: Record<string, string>): RepoSnapshot {

@@ -6,14 +6,10 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { promisify } from "node:util";
 import type { Sandbox } from "./container.js";
+import { runGit as git } from "./git.js";
 import { shQuote as q } from "./quote.js";
 
 const run = promisify(execFile);
-
-async function git(cwd: string, args: string[]): Promise<string> {
-  const { stdout } = await run("git", args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } });
-  return stdout;
-}
 
 export type HistoryMode = "history" | "single-commit";
 

@@ -1,30 +1,11 @@
 // Host-side git: clone and inspect repositories. Tokens travel in a per-command header, never
 // in a URL or a config file, so they cannot end up in a clone's .git/config.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { GitError, runGit } from "../sandbox/git.js";
 
-const run = promisify(execFile);
-
-export class GitError extends Error {
-  readonly code = "git_failed";
-}
-
+/** git on the host, with an installation token sent as a header when given. */
 export async function git(cwd: string, args: string[], opts: { token?: string; maxBuffer?: number } = {}): Promise<string> {
-  const auth = opts.token
-    ? ["-c", `http.extraHeader=Authorization: Basic ${Buffer.from(`x-access-token:${opts.token}`).toString("base64")}`]
-    : [];
-  try {
-    const { stdout } = await run("git", [...auth, ...args], {
-      cwd,
-      maxBuffer: opts.maxBuffer ?? 256 * 1024 * 1024,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "true" },
-    });
-    return stdout;
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    const detail = (e.stderr || e.message).replaceAll(opts.token ?? "\u0000", "***").trim();
-    throw new GitError(`git ${args[0]} failed: ${detail}`);
-  }
+  const config = opts.token ? [`http.extraHeader=Authorization: Basic ${Buffer.from(`x-access-token:${opts.token}`).toString("base64")}`] : [];
+  return runGit(cwd, args, { config, ...(opts.maxBuffer ? { maxBuffer: opts.maxBuffer } : {}), ...(opts.token ? { secret: opts.token } : {}) });
 }
 
 export async function cloneBare(url: string, dir: string, token?: string): Promise<void> {

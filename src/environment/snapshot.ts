@@ -1,11 +1,9 @@
 // A repository at one commit, read straight from git objects (no checkout): the file list and
 // the small configuration files environment detection looks at.
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { promisify } from "node:util";
+import { runGit } from "../../sandbox/git.js";
 import type { EnvironmentPlan, RepoSnapshot } from "./types.js";
-
-const run = promisify(execFile);
 
 /** Config files sit near the root; deeper or bigger files are not read. */
 const MAX_DEPTH = 3;
@@ -45,7 +43,7 @@ async function readBlobs(dir: string, specs: string[]): Promise<Map<string, Buff
 }
 
 export async function snapshotAt(dir: string, commit: string): Promise<CommitSnapshot> {
-  const { stdout } = await run("git", ["ls-tree", "-r", "-l", "-z", "--full-tree", commit], { cwd: dir, maxBuffer: 256 * 1024 * 1024 });
+  const stdout = await runGit(dir, ["ls-tree", "-r", "-l", "-z", "--full-tree", commit]);
   const files: string[] = [];
   const small: string[] = [];
   for (const entry of stdout.split("\0")) {

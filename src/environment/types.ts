@@ -1,10 +1,12 @@
 // The environment plan: what to install and how to run a repository's tests. Pure data, decided
 // from the files of one snapshot; `sandbox/` builds the image and runs the commands.
 
-export type Language = "python" | "javascript" | "typescript" | "go";
+import type { Framework } from "../../sandbox/test-logs/index.js";
 
-/** Same members as the log parsers' union in `sandbox/test-logs/types.ts`. */
-export type Framework = "pytest" | "unittest" | "jest" | "vitest" | "mocha" | "node-test" | "ava" | "tap" | "go-test";
+/** The test frameworks whose logs `sandbox/test-logs/` can read. */
+export type { Framework };
+
+export type Language = "python" | "javascript" | "typescript" | "go";
 
 export type PackageManager = "pip" | "npm" | "yarn" | "pnpm" | "go";
 

@@ -4,10 +4,10 @@
 // why nothing qualified. Per-repository limits on open PRs and PRs per hour apply.
 import { UnrecoverableError } from "bullmq";
 import { getAttempt, prCounts, rolloutsForAttempt, updateAttempt, updateRollout } from "../db/fixes.js";
+import type { FixDeps } from "../src/fix/checkout.js";
 import { openFixPr, prLimitReason, reusablePr } from "../src/fix/open-pr.js";
 import { failAttempt, updateProgress } from "../src/fix/progress.js";
 import { candidateFromRollout, evaluationOf, rolloutSummaries, selectCandidate } from "../src/fix/select.js";
-import type { FixDeps } from "../src/fix/workspace.js";
 import { renderNoCandidateComment } from "../src/github/text/no-candidate-comment.js";
 import type { JobData, JobFailure } from "../src/queue.js";
 

@@ -4,9 +4,9 @@
 // whatever finished, and a rollout that failed for good is an infra-error row.
 import { type FlowProducer, UnrecoverableError } from "bullmq";
 import { getAttempt, insertRollout, updateAttempt } from "../db/fixes.js";
+import { CheckoutError, type FixDeps, openCheckout } from "../src/fix/checkout.js";
 import { baselineTests } from "../src/fix/checks.js";
 import { failAttempt, updateProgress } from "../src/fix/progress.js";
-import { type FixDeps, openWorkspace, WorkspaceError } from "../src/fix/workspace.js";
 import { type JobData, type JobFailure, jobId } from "../src/queue.js";
 
 export interface FixWorkerDeps extends FixDeps {
@@ -23,9 +23,9 @@ export async function processFix(data: JobData["fix"], deps: FixWorkerDeps): Pro
   await updateAttempt(deps.db, attempt.id, { status: "running" });
   let ws;
   try {
-    ws = await openWorkspace(deps, attempt, data.settings);
+    ws = await openCheckout(deps, attempt, data.settings);
   } catch (err) {
-    if (!(err instanceof WorkspaceError)) throw err;
+    if (!(err instanceof CheckoutError)) throw err;
     // The environment cannot be built: retrying will not change that.
     const gh = await deps.github(attempt.installationId as number);
     await updateAttempt(deps.db, attempt.id, { status: "failed", statusReason: err.message });

@@ -8,7 +8,7 @@ import { markTaskFailed, upsertTask, type TaskRow } from "../db/tasks.js";
 import type { SandboxWorkDeps } from "../src/environment/ensure.js";
 import { GitHubSource, type HarvestGitHub } from "../src/harvest/github-source.js";
 import { instanceIdFor } from "../src/harvest/candidate.js";
-import { harvestPull } from "../src/harvest/validate-candidate.js";
+import { harvestPull } from "../src/harvest/harvest-pull.js";
 import type { JobData, JobFailure } from "../src/queue.js";
 import { defaultRepoConfig, type HarvestSettings, harvestSettings } from "../src/repo-config.js";
 

@@ -4,12 +4,12 @@
 import type { Logger } from "pino";
 import { getAttempt, saveTrajectory, updateRollout } from "../db/fixes.js";
 import { changedPaths } from "../src/diff/index.js";
+import { type FixDeps, openCheckout } from "../src/fix/checkout.js";
 import { checkCandidate } from "../src/fix/checks.js";
 import type { Models } from "../src/fix/models.js";
 import { updateProgress } from "../src/fix/progress.js";
 import { runRollout } from "../src/fix/rollout-runner.js";
 import type { RolloutEvaluation } from "../src/fix/select.js";
-import { type FixDeps, openWorkspace } from "../src/fix/workspace.js";
 import { stripHiddenMarkup } from "../src/harvest/markup.js";
 import type { JobData, JobFailure } from "../src/queue.js";
 import { verifyCandidate } from "../src/verifier/verifier.js";
@@ -41,7 +41,7 @@ export async function processRollout(data: JobData["rollout"], deps: RolloutWork
     return { rolloutId: data.rolloutId, status: "cancelled" };
   }
   await updateRollout(deps.db, data.rolloutId, { status: "running", model: deps.models.policy.model, startedAt: new Date() });
-  const ws = await openWorkspace(deps, attempt, data.settings);
+  const ws = await openCheckout(deps, attempt, data.settings);
   const cancel = cancellation(deps, attempt.id, deps.log);
   try {
     await updateProgress(deps.db, ws.gh, attempt, { phase: "running" });

@@ -15,7 +15,8 @@ export interface FixDeps extends SandboxWorkDeps {
   github(installationId: number): Promise<InstallationOctokit>;
 }
 
-export interface Workspace {
+/** The repository prepared for one fix job: clone, environment image, tree at the base. */
+export interface FixCheckout {
   gh: InstallationOctokit;
   token: string;
   cloneUrl: string;
@@ -30,12 +31,12 @@ export interface Workspace {
   close(): Promise<void>;
 }
 
-export class WorkspaceError extends Error {
+export class CheckoutError extends Error {
   readonly code = "workspace_failed";
 }
 
-export async function openWorkspace(deps: FixDeps, attempt: { id: number; repo: string; installationId: number | null; baseSha: string | null }, settings: FixSettings): Promise<Workspace> {
-  if (!attempt.installationId) throw new WorkspaceError(`attempt ${attempt.id} has no installation`);
+export async function openCheckout(deps: FixDeps, attempt: { id: number; repo: string; installationId: number | null; baseSha: string | null }, settings: FixSettings): Promise<FixCheckout> {
+  if (!attempt.installationId) throw new CheckoutError(`attempt ${attempt.id} has no installation`);
   const [owner, repo] = attempt.repo.split("/") as [string, string];
   const gh = await deps.github(attempt.installationId);
   const { token } = (await gh.auth({ type: "installation" })) as { token: string };
@@ -50,7 +51,7 @@ export async function openWorkspace(deps: FixDeps, attempt: { id: number; repo: 
       { db: deps.db, docker: deps.docker, baseImage: deps.baseImage, dataDir: scratch, cacheDir: deps.cacheDir, buildTimeoutMs: deps.buildTimeoutMs, limits: deps.limits, log: deps.log },
       { repo: attempt.repo, cloneDir, commit: baseSha, overrides: settings.overrides },
     );
-    if (!env.ok) throw new WorkspaceError(env.reason);
+    if (!env.ok) throw new CheckoutError(env.reason);
     const repoDir = path.join(scratch, "base");
     const repoHead = await prepareRepoAtBase(cloneDir, baseSha, repoDir);
     return {

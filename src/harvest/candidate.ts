@@ -36,16 +36,16 @@ export interface CandidateOptions {
   scratch: string;
 }
 
-export interface Candidate {
+export interface TaskCandidate {
   row: TaskRow;
   /** The clone the row's commits live in, when the harvest got that far. */
   cloneDir?: string;
 }
 
-export async function harvestCandidate(source: HarvestSource, pullNumber: number, opts: CandidateOptions): Promise<Candidate> {
+export async function harvestCandidate(source: HarvestSource, pullNumber: number, opts: CandidateOptions): Promise<TaskCandidate> {
   const instanceId = instanceIdFor(source.repo, pullNumber);
   const base: TaskRow = { instanceId, repo: source.repo, kind: "real", strategy: "merged-pr", pullNumber, baseCommit: "" };
-  const skip = (statusReason: string, extra: Partial<TaskRow> = {}, cloneDir?: string): Candidate => ({
+  const skip = (statusReason: string, extra: Partial<TaskRow> = {}, cloneDir?: string): TaskCandidate => ({
     row: { ...base, ...extra, status: "skipped", statusReason },
     ...(cloneDir ? { cloneDir } : {}),
   });

@@ -1,5 +1,6 @@
-// A candidate → a validated (or invalid) task: the repository's environment, then NOP and
-// Oracle runs in sandboxes. Every way this can fail ends as an invalid row with the reason.
+// A merged PR → a task row (harvestPull), and a candidate → a validated (or invalid) task
+// (validateCandidate): the repository's environment, then NOP and Oracle runs in sandboxes.
+// Every way this can fail ends as an invalid row with the reason.
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { TaskRow } from "../../db/tasks.js";

@@ -13,7 +13,7 @@ import { processRollout, rolloutFailed } from "../../workers/rollout.js";
 import { pollSignals, signalsSchedule } from "../../workers/signals.js";
 import { processWebhookDelivery, webhookFailed } from "../../workers/webhooks.js";
 import { cacheDirOf, sandboxLimitsOf } from "../config.js";
-import type { FixDeps } from "../fix/workspace.js";
+import type { FixDeps } from "../fix/checkout.js";
 import type { InstallationOctokit } from "../github/probot.js";
 import type { JobData, JobFailure, QueueName } from "../queue.js";
 import type { Runtime } from "./runtime.js";

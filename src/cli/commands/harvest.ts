@@ -3,7 +3,7 @@ import path from "node:path";
 import YAML from "yaml";
 import { upsertTask, type TaskRow } from "../../../db/tasks.js";
 import { LocalSource } from "../../harvest/local-source.js";
-import { harvestPull } from "../../harvest/validate-candidate.js";
+import { harvestPull } from "../../harvest/harvest-pull.js";
 import { git } from "../../git.js";
 import { harvestSettings, parseRepoConfig } from "../../repo-config.js";
 import { ConfigError } from "../../config.js";

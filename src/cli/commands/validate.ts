@@ -1,7 +1,7 @@
 // `lego validate <tasks.jsonl>`: run NOP and Oracle for SWE-bench task instances.
 import { readFile } from "node:fs/promises";
 import { upsertTask, type TaskRow } from "../../../db/tasks.js";
-import { validateCandidate } from "../../harvest/validate-candidate.js";
+import { validateCandidate } from "../../harvest/harvest-pull.js";
 import { fromSweBench, parseJsonl, taskInstanceSchema, taskJsonLine, taskSummaryLine } from "../../tasks/swebench.js";
 import type { Batch } from "../batch.js";
 

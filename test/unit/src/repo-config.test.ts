@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { configErrorIssueBody, defaultRepoConfig, parseRepoConfig } from "../../../src/repo-config.js";
+
+describe(".github/lego.yml", () => {
+  it("uses documented defaults when the file is absent or empty", () => {
+    expect(parseRepoConfig(null)).toEqual({ ok: true, config: defaultRepoConfig });
+    expect(defaultRepoConfig.autofix).toEqual({ trigger: "command", label: "lego:fix", k: 4, maxOpenPrs: 3, maxPrsPerHour: 2 });
+    expect(defaultRepoConfig.harvest.skipBots).toBe(true);
+  });
+  it("fills defaults around partial settings and ignores _extends", () => {
+    const r = parseRepoConfig({ _extends: ".github", autofix: { trigger: "all" } });
+    expect(r.ok && r.config.autofix).toMatchObject({ trigger: "all", k: 4 });
+  });
+  it("explains every problem with its path", () => {
+    const r = parseRepoConfig({ autofix: { trigger: "sometimes", k: 99 }, harvset: {} });
+    expect(r.ok).toBe(false);
+    const errors = r.ok ? [] : r.errors;
+    expect(errors.some((e) => e.startsWith("autofix.trigger:"))).toBe(true);
+    expect(errors.some((e) => e.startsWith("autofix.k:"))).toBe(true);
+    expect(errors.some((e) => /harvset/.test(e))).toBe(true);
+  });
+  it("rejects a file that is not a mapping", () => {
+    expect(parseRepoConfig(["a"])).toEqual({ ok: false, errors: [expect.stringMatching(/YAML mapping/)] });
+  });
+  it("writes an issue body that lists the problems and carries a marker", () => {
+    const body = configErrorIssueBody(["autofix.k: too big"]);
+    expect(body).toContain("- autofix.k: too big");
+    expect(body).toContain("<!-- lego:config-error -->");
+  });
+});

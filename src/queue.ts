@@ -3,9 +3,7 @@ import { Queue, type JobsOptions } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import type { FixSettings, HarvestSettings } from "./repo-config.js";
 
-export const queueNames = ["webhooks", "backfill", "harvest", "fix", "rollout", "fix-select", "signals"] as const;
-export type QueueName = (typeof queueNames)[number];
-
+/** What a job of each queue carries; the keys are the queues. Workers are in src/runtime/queues.ts. */
 export interface JobData {
   webhooks: { deliveryId: string };
   backfill: { installationId: number; repo: string };
@@ -21,6 +19,8 @@ export interface JobData {
     settings?: HarvestSettings;
   };
 }
+
+export type QueueName = keyof JobData;
 
 /** How a job failed for good (attempts used up, or UnrecoverableError): what its queue's policy records. */
 export interface JobFailure {

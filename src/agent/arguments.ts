@@ -36,7 +36,7 @@ export function normalizeArguments(tool: string, args: Record<string, unknown>, 
   const given: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(args)) {
     // OpenHands rejects the whole call; dropping the extra (say `task_completed` on finish,
-    // copied from its own in-context example) keeps the turn.
+    // which OpenHands' in-context example showed until 0.52) keeps the turn.
     if (known.includes(key)) given[key] = value;
     else corrected.push(`dropped unknown parameter '${key}'`);
   }

@@ -1,6 +1,7 @@
 // `execute_bash`: the command's timeout, and the observation in OpenHands' words (exit code,
 // working directory and interpreter lines after the output).
 import type { ToolAction } from "./arguments.js";
+import { classifyBashFailure } from "./bash-failure.js";
 import { truncateMiddle } from "./truncate.js";
 import type { StepErrorKind } from "./types.js";
 import type { BashRun } from "./workspace.js";
@@ -54,7 +55,7 @@ export async function runBash(action: BashAction, runner: BashRunner, limits: Ba
   return {
     observation: formatBashObservation(run, timeoutMs / 1000, limits.maxSec, limits.maxOutputChars),
     exitCode: run.exitCode,
-    ...(run.timedOut ? { errorKind: "timeout" as const } : run.exitCode !== 0 ? { errorKind: "nonzero-exit" as const } : {}),
+    ...(run.timedOut ? { errorKind: "timeout" as const } : run.exitCode !== 0 ? { errorKind: classifyBashFailure(run.output, run.exitCode) } : {}),
     corrected,
   };
 }

@@ -67,8 +67,8 @@ function workspaceBlock(repoDir: string): string {
 </WORKSPACE>`;
 }
 
-/** fn_call_converter's SYSTEM_PROMPT_SUFFIX_TEMPLATE. */
-function textModeSuffix(): string {
+/** fn_call_converter's SYSTEM_PROMPT_SUFFIX_TEMPLATE, appended to the system prompt in text mode. */
+export function textModeSuffix(): string {
   return `
 You have access to the following functions:
 
@@ -174,7 +174,12 @@ Phase 8. FINAL REVIEW: Carefully re-read the problem description and compare you
    8.3 If any tests fail, revise your implementation until all tests pass.
 
 Be thorough in your exploration, testing, and reasoning. It's fine if your thinking process is lengthy - quality and completeness are more important than brevity.`;
-  return opts.mode === "text" ? IN_CONTEXT_EXAMPLE_PREFIX + instruction + IN_CONTEXT_EXAMPLE_SUFFIX : instruction;
+  return opts.mode === "text" ? withInContextExample(instruction) : instruction;
+}
+
+/** fn_call_converter's wrapping of the first user message in text mode: the worked example around the task. */
+export function withInContextExample(instruction: string): string {
+  return IN_CONTEXT_EXAMPLE_PREFIX + instruction + IN_CONTEXT_EXAMPLE_SUFFIX;
 }
 
 export function noActionMessage(mode: ActionMode): string {
@@ -190,7 +195,8 @@ export function onlyFirstCallNote(ignored: number): string {
   return `\n[Only the first function call of your message was executed; ${ignored} more ${ignored === 1 ? "was" : "were"} ignored. Send one function call per message.]`;
 }
 
-// fn_call_converter's get_example_for_tools for execute_bash, str_replace_editor and finish.
+// fn_call_converter's get_example_for_tools for execute_bash, str_replace_editor and finish, as in
+// OpenHands 0.53 (0.51 and earlier also passed `task_completed` to finish).
 const IN_CONTEXT_EXAMPLE_PREFIX = `Here's a running example of how to perform a task with the provided tools.
 
 --------------------- START OF EXAMPLE ---------------------
@@ -364,7 +370,6 @@ ASSISTANT:
 The server is running on port 5000 with PID 126. You can access the list of numbers in a table format by visiting http://127.0.0.1:5000. Let me know if you have any further requests!
 <function=finish>
 <parameter=message>The task has been completed. The web server is running and displaying numbers 1-10 in a table format at http://127.0.0.1:5000.</parameter>
-<parameter=task_completed>true</parameter>
 </function>
 
 --------------------- END OF EXAMPLE ---------------------

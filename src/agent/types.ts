@@ -17,9 +17,16 @@ export type FinishReason =
   | "sandbox-error"
   | "cancelled";
 
-/** Why a step counts as failed; SFT export masks these turns (error masking). */
+/**
+ * Why a step counts as failed. `nonzero-exit` is a command that ran and failed (tests failing, a
+ * bug reproduced): the agent at work. The others are the action failing as an action, which SFT
+ * export masks (training/masking.ts).
+ */
 export type StepErrorKind =
   | "nonzero-exit"
+  | "command-not-found"
+  | "shell-syntax"
+  | "interactive-prompt"
   | "timeout"
   | "editor"
   | "bad-arguments"

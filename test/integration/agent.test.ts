@@ -267,6 +267,27 @@ describe("the editor through the sandbox shell", () => {
   });
 });
 
+describe("commands that could not run, told apart from commands that failed", () => {
+  it("records command not found, a shell syntax error and a prompt at end of input, but a failing test as a plain non-zero exit", async () => {
+    double.respondWith(
+      scripted([
+        () => bash("cd /repo && no_such_tool --check"),
+        () => bash("echo (broken"),
+        () => bash("python3 -c \"input('Continue? ')\""),
+        () => bash("python3 -m pytest -q tests 2>&1 | tail -1; exit_code=${PIPESTATUS[0]}; (exit $exit_code)"),
+        () => call("finish", { message: "done" }),
+      ]),
+    );
+    const t = await runAgent(await sandboxWithRepo(), { problemStatement: ISSUE }, options());
+    expect(stepSummary(t).slice(0, 4)).toEqual([
+      { tool: "execute_bash", error: true, errorKind: "command-not-found", exitCode: 127 },
+      { tool: "execute_bash", error: true, errorKind: "shell-syntax", exitCode: 2 },
+      { tool: "execute_bash", error: true, errorKind: "interactive-prompt", exitCode: 1 },
+      { tool: "execute_bash", error: true, errorKind: "nonzero-exit", exitCode: 1 },
+    ]);
+  });
+});
+
 describe("rollouts that end early", () => {
   it("kills a command that hangs at its timeout and carries on", async () => {
     double.respondWith(

@@ -66,6 +66,11 @@ describe("runBash", () => {
     expect(await runBash(bashAction({ command: "true" }), recorder(), limits)).not.toHaveProperty("errorKind");
   });
 
+  it("tells a command that could not run from one that failed", async () => {
+    const runner = { bash: async (): Promise<BashRun> => ({ ...RUN, output: "bash: pytest: command not found\n", exitCode: 127 }) };
+    expect(await runBash(bashAction({ command: "pytest" }), runner, limits)).toMatchObject({ exitCode: 127, errorKind: "command-not-found" });
+  });
+
   it("answers input for a running process: there never is one", async () => {
     const runner = recorder();
     for (const args of [{ command: "y", is_input: "true" }, { command: "C-c" }, { command: "  " }]) {

@@ -123,4 +123,12 @@ describe("prompts", () => {
     expect(message).toContain("--------------------- NEW TASK DESCRIPTION ---------------------\n<uploaded_files>\n/repo\n</uploaded_files>");
     expect(message).toMatch(/PLEASE EMIT ONE AND ONLY ONE FUNCTION CALL PER MESSAGE\.\n$/);
   });
+
+  it("ends the example with OpenHands 0.53's finish call, which has no task_completed", () => {
+    const message = buildUserMessage("Bug.", { mode: "text" });
+    expect(message).toContain(
+      "<function=finish>\n<parameter=message>The task has been completed. The web server is running and displaying numbers 1-10 in a table format at http://127.0.0.1:5000.</parameter>\n</function>\n\n--------------------- END OF EXAMPLE",
+    );
+    expect(message).not.toContain("task_completed");
+  });
 });

@@ -7,6 +7,8 @@
 //   </function>
 //
 // Pure: parsing, and rendering tool schemas as the system prompt describes them.
+import { isLosslessNumber } from "lossless-json";
+import { fromJs, parseJsonExact, pyStr } from "./python-format.js";
 import { TOOLS, toolSchema, type ToolSchema } from "./tools.js";
 
 export interface ParsedFunctionCall {
@@ -109,13 +111,19 @@ function convertValue(type: string | undefined, name: string, value: string): un
   return text;
 }
 
-/** OpenHands' convert_tool_call_to_string: the block a native tool call corresponds to. */
-export function formatFunctionCall(name: string, args: Record<string, unknown>): string {
+/**
+ * OpenHands' convert_tool_call_to_string: the block a native tool call corresponds to. `args` is
+ * the call's JSON arguments text (read with its numbers exact) or an already parsed object.
+ */
+export function formatFunctionCall(name: string, args: string | Record<string, unknown>): string {
+  const value = typeof args === "string" ? parseJsonExact(args) : fromJs(args);
+  if (value === null || typeof value !== "object" || Array.isArray(value) || isLosslessNumber(value)) {
+    throw new SyntaxError(`the arguments of ${name} are not a JSON object`);
+  }
   let out = `<function=${name}>\n`;
-  for (const [key, value] of Object.entries(args)) {
-    const text = typeof value === "string" ? value : JSON.stringify(value);
-    const multiline = typeof value === "string" && value.includes("\n");
-    out += `<parameter=${key}>${multiline ? "\n" : ""}${text}${multiline ? "\n" : ""}</parameter>\n`;
+  for (const [key, param] of Object.entries(value)) {
+    const multiline = typeof param === "string" && param.includes("\n");
+    out += `<parameter=${key}>${multiline ? "\n" : ""}${pyStr(param)}${multiline ? "\n" : ""}</parameter>\n`;
   }
   return `${out}</function>`;
 }

@@ -109,6 +109,25 @@ describe("parseTextAction", () => {
   });
 });
 
+describe("formatFunctionCall", () => {
+  // Expected strings from OpenHands 0.53's convert_tool_call_to_string run on the same arguments.
+  it.each([
+    ["strings, with multi-line values on their own lines", '{"command": "ls -la", "file_text": "a\\nb"}', "<parameter=command>ls -la</parameter>\n<parameter=file_text>\na\nb\n</parameter>\n"],
+    ["a float keeps its .0, an int does not", '{"timeout": 30.0, "insert_line": 30}', "<parameter=timeout>30.0</parameter>\n<parameter=insert_line>30</parameter>\n"],
+    ["Python's names for true, false and null", '{"a": true, "b": false, "c": null}', "<parameter=a>True</parameter>\n<parameter=b>False</parameter>\n<parameter=c>None</parameter>\n"],
+    ["lists as json.dumps writes them", '{"view_range": [1, -1], "x": ["é", {"k": 1e20}]}', '<parameter=view_range>[1, -1]</parameter>\n<parameter=x>["\\u00e9", {"k": 1e+20}]</parameter>\n'],
+    ["float exponents as Python prints them", '{"a": 1e-5, "b": 0.0001, "c": 1e16, "d": 2.5e-7, "e": 1.0e3, "f": -0.0}', "<parameter=a>1e-05</parameter>\n<parameter=b>0.0001</parameter>\n<parameter=c>1e+16</parameter>\n<parameter=d>2.5e-07</parameter>\n<parameter=e>1000.0</parameter>\n<parameter=f>-0.0</parameter>\n"],
+    ["big integers exactly", '{"n": 123456789012345678901234567890}', "<parameter=n>123456789012345678901234567890</parameter>\n"],
+  ])("%s", (_name, json, params) => {
+    expect(formatFunctionCall("t", json)).toBe(`<function=t>\n${params}</function>`);
+  });
+
+  it("refuses arguments that are not a JSON object", () => {
+    expect(() => formatFunctionCall("t", "[1]")).toThrow(/not a JSON object/);
+    expect(() => formatFunctionCall("t", "{bad")).toThrow(SyntaxError);
+  });
+});
+
 describe("describeTools", () => {
   it("renders the tools as OpenHands' converter does, enums and required flags included", () => {
     const text = describeTools();

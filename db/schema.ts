@@ -232,6 +232,27 @@ export const outcomes = pgTable(
   (t) => [uniqueIndex("outcomes_delivery_signal_idx").on(t.deliveryId, t.signal), index("outcomes_attempt_idx").on(t.fixAttemptId)],
 );
 
+/**
+ * Evaluation tasks that no training export may contain (decontamination). One row per matcher:
+ * an instance id (with its repository and PR when the id names them), a gold-patch hash, or a
+ * whole repository. `key` makes adding the same list twice a no-op.
+ */
+export const holdout = pgTable(
+  "holdout",
+  {
+    key: text("key").primaryKey(),
+    instanceId: text("instance_id"),
+    repo: text("repo"),
+    pullNumber: integer("pull_number"),
+    patchHash: text("patch_hash"),
+    wholeRepo: boolean("whole_repo").notNull().default(false),
+    /** Where the entry came from: a file name or `--repo`. */
+    source: text("source").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("holdout_repo_idx").on(t.repo)],
+);
+
 export const modelVersions = pgTable("model_versions", {
   id: serial("id").primaryKey(),
   name: text("name").notNull().unique(),

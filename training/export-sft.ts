@@ -3,6 +3,7 @@
 // curriculum tier, `dataset_info.json`, a YAML for the whole set and one per curriculum stage.
 // OpenAI format: one chat fine-tuning file with `weight`. Held-out tasks never get in.
 import path from "node:path";
+import type { RolloutOutcome } from "../db/schema.js";
 import { TIERS, DEFAULT_TIERS, stagePlan, tierOf, type Tier, type TierThresholds } from "./curriculum.js";
 import { datasetInfo, sizeClassOf, trainingYaml } from "./llamafactory.js";
 import type { MaskMode } from "./masking.js";
@@ -170,9 +171,16 @@ export async function exportSft(source: ExportSource, opts: SftExportOptions): P
   }
 }
 
+/** For a source that loads trajectories only where they can be used. */
+export function sftNeedsTrajectory(selection: Partial<SelectionRules> = {}): (outcome: RolloutOutcome | null) => boolean {
+  const rules = { ...DEFAULT_SELECTION, ...selection };
+  return (outcome) => outcomeExclusion(outcome, rules) === null;
+}
+
 type PrepareResult = { ok: true; value: Prepared } | { ok: false; reason: string; detail: string };
 
 function prepare(rollout: ExportRollout, mask: MaskMode, inContextExample: boolean, thresholds: TierThresholds): PrepareResult {
+  if (!rollout.trajectory) return { ok: false, reason: "corrupt-trajectory", detail: "the rollout has no stored trajectory" };
   const parsed = parseStoredTrajectory(rollout.trajectory);
   if (!parsed.ok) return { ok: false, reason: "corrupt-trajectory", detail: parsed.reason };
   const converted = toTextConversation(parsed.value, { inContextExample });

@@ -3,13 +3,14 @@
 // scoring cannot drift apart. Labels come from the tests or, for fix PRs, from maintainers, and
 // say which; YES and NO are balanced per task where both exist.
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import type { RolloutOutcome } from "../db/schema.js";
 import { judgeExample } from "../src/verifier/prompt.js";
 import { datasetInfo, trainingYaml } from "./llamafactory.js";
 import { ExportDir } from "./output.js";
 import { taskExclusion, type TaskScreen } from "./screen.js";
 import { Provenance, Tally, type ExportRollout, type ExportSource, type Problem, type TaskGroup } from "./source.js";
 import { parseStoredTrajectory } from "./trajectory.js";
-import { balancePerTask, decideLabel, type Judgement, type LabelSource } from "./verifier-labels.js";
+import { balancePerTask, decideLabel, type Judgement, type LabelSource, type Signal } from "./verifier-labels.js";
 
 export interface VerifierExportOptions extends TaskScreen {
   outDir: string;
@@ -33,6 +34,11 @@ interface Example {
   messages: ChatCompletionMessageParam[];
   label: Judgement;
   source: LabelSource;
+}
+
+/** For a source that loads trajectories only where they can be used: those that get a label. */
+export function verifierNeedsTrajectory(outcome: RolloutOutcome | null, signals: Signal[]): boolean {
+  return decideLabel(outcome, signals).label !== null;
 }
 
 export async function exportVerifier(source: ExportSource, opts: VerifierExportOptions): Promise<{ dir: string; manifest: Record<string, unknown> }> {
@@ -81,7 +87,7 @@ export async function exportVerifier(source: ExportSource, opts: VerifierExportO
           await exclude(group, rollout, "task-without-tests", `${group.task.instanceId} has no FAIL_TO_PASS tests to label its rollouts by`, true);
           continue;
         }
-        const parsed = parseStoredTrajectory(rollout.trajectory);
+        const parsed = rollout.trajectory ? parseStoredTrajectory(rollout.trajectory) : { ok: false as const, reason: "the rollout has no stored trajectory" };
         if (!parsed.ok) {
           await exclude(group, rollout, "corrupt-trajectory", parsed.reason, true);
           continue;

@@ -24,8 +24,8 @@ export interface ExportRollout {
   createdAt: Date | null;
   /** The rollout's final patch. */
   patch: string;
-  /** As stored; checked by the exporter. */
-  trajectory: { messages: unknown; steps: unknown; mode?: unknown };
+  /** As stored, checked by the exporter; null when the source did not load it (not needed). */
+  trajectory: { messages: unknown; steps: unknown; mode?: unknown } | null;
   /** Maintainer signals on the fix PR this rollout became. */
   signals: Signal[];
 }

@@ -11,6 +11,7 @@ import { createTempDatabase, type TempDatabase } from "../support/pg.js";
 const tables = [
   "environments",
   "fix_attempts",
+  "holdout",
   "installations",
   "model_versions",
   "outcomes",

@@ -180,6 +180,7 @@ export function sftNeedsTrajectory(selection: Partial<SelectionRules> = {}): (ou
 type PrepareResult = { ok: true; value: Prepared } | { ok: false; reason: string; detail: string };
 
 function prepare(rollout: ExportRollout, mask: MaskMode, inContextExample: boolean, thresholds: TierThresholds): PrepareResult {
+  if (rollout.corrupt) return { ok: false, reason: "corrupt-trajectory", detail: rollout.corrupt };
   if (!rollout.trajectory) return { ok: false, reason: "corrupt-trajectory", detail: "the rollout has no stored trajectory" };
   const parsed = parseStoredTrajectory(rollout.trajectory);
   if (!parsed.ok) return { ok: false, reason: "corrupt-trajectory", detail: parsed.reason };

@@ -87,7 +87,11 @@ export async function exportVerifier(source: ExportSource, opts: VerifierExportO
           await exclude(group, rollout, "task-without-tests", `${group.task.instanceId} has no FAIL_TO_PASS tests to label its rollouts by`, true);
           continue;
         }
-        const parsed = rollout.trajectory ? parseStoredTrajectory(rollout.trajectory) : { ok: false as const, reason: "the rollout has no stored trajectory" };
+        const parsed = rollout.corrupt
+          ? { ok: false as const, reason: rollout.corrupt }
+          : rollout.trajectory
+            ? parseStoredTrajectory(rollout.trajectory)
+            : { ok: false as const, reason: "the rollout has no stored trajectory" };
         if (!parsed.ok) {
           await exclude(group, rollout, "corrupt-trajectory", parsed.reason, true);
           continue;

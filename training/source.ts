@@ -28,6 +28,8 @@ export interface ExportRollout {
   trajectory: { messages: unknown; steps: unknown; mode?: unknown } | null;
   /** Maintainer signals on the fix PR this rollout became. */
   signals: Signal[];
+  /** Set by a source that could not read the record: why. */
+  corrupt?: string;
 }
 
 export interface TaskGroup {

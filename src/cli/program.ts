@@ -3,12 +3,18 @@
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { migrate, openDatabase } from "../../db/client.js";
+import { type Db, migrate, openDatabase } from "../../db/client.js";
+import { listHoldout } from "../../db/training-data.js";
+import { parseTierThresholds, type TierThresholds } from "../../training/curriculum.js";
+import { parseOverride } from "../../training/llamafactory.js";
+import { MASK_MODES, type MaskMode } from "../../training/masking.js";
 import { type Config, loadConfig, logLevels } from "../config.js";
 import { createLogger } from "../logger.js";
 import { openBatch } from "./batch.js";
 import { evalCommand } from "./commands/eval.js";
 import { exportTasks } from "./commands/export.js";
+import { exportSftCommand, exportVerifierCommand, type SourceFlags, UsageError } from "./commands/export-training.js";
+import { holdoutAddFile, holdoutAddRepo, type HoldoutReport } from "./commands/holdout.js";
 import { harvestCommand } from "./commands/harvest.js";
 import { rolloutCommand } from "./commands/rollout.js";
 import { validateCommand } from "./commands/validate.js";
@@ -26,7 +32,7 @@ const serviceErrorCodes = new Set(["database_unavailable", "redis_unavailable", 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.config;
   const code = (err as { code?: string }).code;
-  if (code === "config_invalid") return EXIT.config;
+  if (code === "config_invalid" || code === "export_dir_not_empty") return EXIT.config;
   if (code && serviceErrorCodes.has(code)) return EXIT.unavailable;
   return EXIT.failure;
 }
@@ -78,6 +84,45 @@ function date(v: string): Date {
   const d = new Date(v);
   if (Number.isNaN(d.getTime())) throw new InvalidArgumentError("expected a date such as 2024-01-31");
   return d;
+}
+
+function tiers(v: string): TierThresholds {
+  const t = parseTierThresholds(v);
+  if (!t) throw new InvalidArgumentError("expected two increasing turn counts, e.g. 50,70 (easy up to 50, medium up to 70, hard above)");
+  return t;
+}
+
+function override(v: string, previous: Record<string, unknown> = {}): Record<string, unknown> {
+  const o = parseOverride(v);
+  if (!o) throw new InvalidArgumentError("expected KEY=VALUE with a YAML value, e.g. learning_rate=2e-5");
+  return { ...previous, [o.key]: o.value };
+}
+
+/** Opens and migrates the database for a command that only reads and writes rows. */
+async function withDb(flags: CommonFlags, body: (db: Db) => Promise<number>): Promise<void> {
+  const config = configFrom(flags);
+  const handle = await openDatabase({ url: config.DATABASE_URL, dataDir: path.join(config.LEGO_DATA_DIR, "db") });
+  try {
+    await migrate(handle);
+    process.exitCode = await body(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
+function withExportSource(cmd: Command): Command {
+  return cmd
+    .option("--from <traj.jsonl>", "read trajectories from this file (lego rollout --out) instead of the database")
+    .option("--tasks <tasks.jsonl>", "with --from: the task instances (lego validate --json)")
+    .option("--repo <owner/name>", "only this repository (database only)")
+    .option("--since <date>", "only rollouts made since (database only)", date)
+    .option("--until <date>", "only rollouts made until (database only)", date)
+    .option("--batch-size <n>", "tasks read per database query", int, 100)
+    .option("--name <name>", "dataset name: the files' and dataset_info's prefix")
+    .option("--base-model <name>", "the model to fine-tune; 8B-class gets learning rate 1e-4, 32B-class 5e-5", "Qwen/Qwen3-8B")
+    .option("--set <key=value>", "override a training YAML value (repeatable)", override, {})
+    .addOption(new Option("--file-format <format>", "JSON lines or one JSON array").choices(["jsonl", "json"]).default("jsonl"))
+    .option("--json", "print the manifest as JSON");
 }
 
 /** Runs a batch command and exits with its code; progress and logs go to stderr. */
@@ -228,6 +273,67 @@ export function buildCli(): Command {
     } finally {
       await handle.close();
     }
+  });
+
+  withCommon(
+    withExportSource(
+      exp
+        .command("sft")
+        .description("SFT trajectories for LLaMA-Factory (sharegpt, turn_mask, curriculum stages) or OpenAI fine-tuning (weight)")
+        .requiredOption("--out <dir>", "a new (or empty) directory")
+        .addOption(new Option("--format <format>", "output format").choices(["llamafactory", "openai"]).default("llamafactory"))
+        .addOption(new Option("--mask <mode>", "error masking: failed actions, also failing commands, or nothing").choices([...MASK_MODES]).default("tool-errors"))
+        .addOption(new Option("--include <outcome>", "also include semi-resolved trajectories").choices(["semi-resolved"]))
+        .option("--per-task <n>", "trajectories per task, the shortest resolved first", int, 1)
+        .option("--cutoff-len <tokens>", "drop a trajectory longer than this (estimated tokens)", int, 131072)
+        .option("--tiers <easy,medium>", "most assistant turns of an easy and of a medium trajectory", tiers, { easy: 50, medium: 70 })
+        .option("--no-in-context-example", "leave OpenHands' worked example out of the first user message"),
+    ),
+  ).action(async (flags: CommonFlags & SourceFlags & { out: string; format: "llamafactory" | "openai"; mask: MaskMode; include?: "semi-resolved"; perTask: number; cutoffLen: number; tiers: TierThresholds; name?: string; baseModel: string; set: Record<string, unknown>; fileFormat: "jsonl" | "json"; inContextExample: boolean; json?: boolean }) => {
+    await withDb(flags, async (db) => {
+      const include = flags.include ? (["resolved", flags.include] as const) : (["resolved"] as const);
+      const r = await exportSftCommand(db, { ...flags, include: [...include], json: Boolean(flags.json) }, print, printErr);
+      return r.code === 0 ? EXIT.ok : EXIT.incomplete;
+    });
+  });
+  withCommon(
+    withExportSource(
+      exp
+        .command("verifier")
+        .description("verifier judgements (SWE-Lego judge format) labelled by tests or maintainers, balanced per task")
+        .requiredOption("--out <dir>", "a new (or empty) directory")
+        .option("--no-balance", "keep every labelled trajectory instead of as many YES as NO per task"),
+    ),
+  ).action(async (flags: CommonFlags & SourceFlags & { out: string; balance: boolean; name?: string; baseModel: string; set: Record<string, unknown>; fileFormat: "jsonl" | "json"; json?: boolean }) => {
+    await withDb(flags, async (db) => {
+      const r = await exportVerifierCommand(db, { ...flags, json: Boolean(flags.json) }, print, printErr);
+      return r.code === 0 ? EXIT.ok : EXIT.incomplete;
+    });
+  });
+
+  const holdout = program.command("holdout").description("the held-out evaluation set that no training export may contain");
+  withCommon(
+    holdout
+      .command("add")
+      .description("hold out tasks by instance id (a file of ids; a SWE-bench id list works) or a whole repository")
+      .argument("[file]", "instance ids: one a line, JSON lines with instance_id, or a JSON array")
+      .option("--repo <owner/name>", "hold out every task of this repository")
+      .option("--json", "print the report as JSON"),
+  ).action(async (file: string | undefined, flags: CommonFlags & { repo?: string; json?: boolean }) => {
+    if (!file === !flags.repo) throw new UsageError("lego holdout add takes either a file of instance ids or --repo OWNER/NAME.");
+    await withDb(flags, async (db) => {
+      const report: HoldoutReport = file ? await holdoutAddFile(db, file) : await holdoutAddRepo(db, flags.repo as string);
+      for (const r of report.rejected) printErr(`${r.id}: not held out: ${r.reason}`);
+      for (const id of report.unknownTask) printErr(`${id}: LegoFactory has no such task; held out by its id and repository + PR`);
+      print(flags.json ? JSON.stringify(report) : `${report.added} new held-out entr${report.added === 1 ? "y" : "ies"} (${report.entries - report.added} already there)${report.rejected.length ? `; ${report.rejected.length} rejected` : ""}`);
+      return report.rejected.length > 0 ? EXIT.incomplete : EXIT.ok;
+    });
+  });
+  withCommon(holdout.command("list").description("the held-out entries").option("--json", "one JSON line per entry")).action(async (flags: CommonFlags & { json?: boolean }) => {
+    await withDb(flags, async (db) => {
+      for (const row of await listHoldout(db)) print(flags.json ? JSON.stringify(row) : `${row.key.padEnd(48)} ${row.source}`);
+      return EXIT.ok;
+    });
   });
 
   const db = program.command("db").description("database maintenance");

@@ -29,13 +29,14 @@ export function parseTierThresholds(text: string): TierThresholds | null {
 export interface Stage {
   /** 1-based among the stages written. */
   index: number;
-  name: "easy" | "easy+medium" | "all";
+  /** Also the trainer's checkpoint folder name (training/python). */
+  name: "easy" | "easy_medium" | "all";
   tiers: Tier[];
 }
 
 const STAGES: { name: Stage["name"]; tiers: Tier[] }[] = [
   { name: "easy", tiers: ["easy"] },
-  { name: "easy+medium", tiers: ["easy", "medium"] },
+  { name: "easy_medium", tiers: ["easy", "medium"] },
   { name: "all", tiers: ["easy", "medium", "hard"] },
 ];
 

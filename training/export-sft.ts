@@ -226,10 +226,11 @@ async function writeLlamaFactory(out: ExportDir, input: LlamaFactoryInput): Prom
   let previous: string | null = null;
   for (const stage of stagePlan(input.tiers)) {
     const datasets = input.datasets.filter((d) => stage.tiers.includes(d.tier));
-    const outputDir = path.posix.join(input.outputRoot, `stage${stage.index}-${stage.name.replace("+", "-")}`);
+    const outputDir = path.posix.join(input.outputRoot, `stage${stage.index}-${stage.name}`);
     const yaml = `stage${stage.index}.yaml`;
     await out.writeText(yaml, trainingYaml({ ...common, modelNameOrPath: previous ?? input.baseModel, datasets: datasets.map((d) => d.name), outputDir }));
-    stages.push({ index: stage.index, name: stage.name, tiers: stage.tiers, datasets: datasets.map((d) => d.name), files: datasets.map((d) => d.fileName), yaml, output_dir: outputDir, starts_from: previous ?? input.baseModel });
+    // `name` and `dataset` are what the trainer (training/python) reads.
+    stages.push({ index: stage.index, name: stage.name, dataset: datasets.map((d) => d.name), tiers: stage.tiers, files: datasets.map((d) => d.fileName), yaml, output_dir: outputDir, starts_from: previous ?? input.baseModel });
     previous = outputDir;
   }
   return stages;

@@ -140,14 +140,14 @@ describe("exportSft, LLaMA-Factory format", () => {
     const stages = [1, 2, 3].map((i) => parse(readFileSync(path.join(dir, `stage${i}.yaml`), "utf8")) as Record<string, unknown>);
     expect(stages.map((s) => [s.dataset, s.model_name_or_path, s.output_dir])).toEqual([
       ["lego_sft_easy", "Qwen/Qwen3-32B", "saves/lego_sft/stage1-easy"],
-      ["lego_sft_easy,lego_sft_medium", "saves/lego_sft/stage1-easy", "saves/lego_sft/stage2-easy-medium"],
-      ["lego_sft_easy,lego_sft_medium,lego_sft_hard", "saves/lego_sft/stage2-easy-medium", "saves/lego_sft/stage3-all"],
+      ["lego_sft_easy,lego_sft_medium", "saves/lego_sft/stage1-easy", "saves/lego_sft/stage2-easy_medium"],
+      ["lego_sft_easy,lego_sft_medium,lego_sft_hard", "saves/lego_sft/stage2-easy_medium", "saves/lego_sft/stage3-all"],
     ]);
     for (const s of stages) expect(s).toMatchObject({ dataset_dir: dir, learning_rate: 5e-5, turn_mask: true, template: "qwen3_nothink", cutoff_len: 131072 });
     expect(manifest.stages).toEqual([
-      { index: 1, name: "easy", tiers: ["easy"], datasets: ["lego_sft_easy"], files: ["lego_sft_easy.jsonl"], yaml: "stage1.yaml", output_dir: "saves/lego_sft/stage1-easy", starts_from: "Qwen/Qwen3-32B" },
-      { index: 2, name: "easy+medium", tiers: ["easy", "medium"], datasets: ["lego_sft_easy", "lego_sft_medium"], files: ["lego_sft_easy.jsonl", "lego_sft_medium.jsonl"], yaml: "stage2.yaml", output_dir: "saves/lego_sft/stage2-easy-medium", starts_from: "saves/lego_sft/stage1-easy" },
-      { index: 3, name: "all", tiers: ["easy", "medium", "hard"], datasets: ["lego_sft_easy", "lego_sft_medium", "lego_sft_hard"], files: ["lego_sft_easy.jsonl", "lego_sft_medium.jsonl", "lego_sft_hard.jsonl"], yaml: "stage3.yaml", output_dir: "saves/lego_sft/stage3-all", starts_from: "saves/lego_sft/stage2-easy-medium" },
+      { index: 1, name: "easy", tiers: ["easy"], dataset: ["lego_sft_easy"], files: ["lego_sft_easy.jsonl"], yaml: "stage1.yaml", output_dir: "saves/lego_sft/stage1-easy", starts_from: "Qwen/Qwen3-32B" },
+      { index: 2, name: "easy_medium", tiers: ["easy", "medium"], dataset: ["lego_sft_easy", "lego_sft_medium"], files: ["lego_sft_easy.jsonl", "lego_sft_medium.jsonl"], yaml: "stage2.yaml", output_dir: "saves/lego_sft/stage2-easy_medium", starts_from: "saves/lego_sft/stage1-easy" },
+      { index: 3, name: "all", tiers: ["easy", "medium", "hard"], dataset: ["lego_sft_easy", "lego_sft_medium", "lego_sft_hard"], files: ["lego_sft_easy.jsonl", "lego_sft_medium.jsonl", "lego_sft_hard.jsonl"], yaml: "stage3.yaml", output_dir: "saves/lego_sft/stage3-all", starts_from: "saves/lego_sft/stage2-easy_medium" },
     ]);
     expect(parse(readFileSync(path.join(dir, "train.yaml"), "utf8"))).toMatchObject({ dataset: "lego_sft_easy,lego_sft_medium,lego_sft_hard", model_name_or_path: "Qwen/Qwen3-32B" });
   });

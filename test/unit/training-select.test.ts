@@ -57,9 +57,9 @@ describe("curriculum", () => {
   });
 
   it.each([
-    [{ easy: 3, medium: 2, hard: 1 }, ["easy", "easy+medium", "all"]],
+    [{ easy: 3, medium: 2, hard: 1 }, ["easy", "easy_medium", "all"]],
     [{ easy: 3, medium: 0, hard: 1 }, ["easy", "all"]],
-    [{ easy: 0, medium: 2, hard: 1 }, ["easy+medium", "all"]],
+    [{ easy: 0, medium: 2, hard: 1 }, ["easy_medium", "all"]],
     [{ easy: 3, medium: 0, hard: 0 }, ["easy"]],
     [{ easy: 0, medium: 0, hard: 0 }, []],
   ])("plans the stages for %o", (counts, names) => {

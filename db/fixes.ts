@@ -1,7 +1,7 @@
 // Fix attempts, their rollouts and trajectories, and the maintainer signals on their PRs.
 import { and, desc, eq, gte, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
-import { fixAttempts, type OutcomeSignal, outcomes, rollouts, trajectories } from "./schema.js";
+import { fixAttempts, type OutcomeSignal, outcomes, type RolloutOutcome, rollouts, taskInstances, trajectories } from "./schema.js";
 
 export type FixAttempt = typeof fixAttempts.$inferSelect;
 export type RolloutRow = typeof rollouts.$inferSelect;
@@ -79,4 +79,40 @@ export async function outcomesForAttempt(db: Db, attemptId: number) {
 
 export async function openPrAttempts(db: Db, since: Date): Promise<FixAttempt[]> {
   return db.select().from(fixAttempts).where(and(eq(fixAttempts.status, "pr-open"), gte(fixAttempts.updatedAt, since)));
+}
+
+export interface StoredRollout {
+  id: string;
+  taskInstanceId: string;
+  index: number;
+  model: string;
+  outcome: RolloutOutcome;
+  outcomeReason: string;
+  patch: string;
+  finishReason: string;
+  turns: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  startedAt: Date;
+  finishedAt: Date;
+  messages: unknown;
+  steps: unknown;
+}
+
+/**
+ * A graded rollout on a task, with its trajectory, as trajgen and `lego rollout --store` keep
+ * it. The task is added when the database does not have it yet (rollouts graded on another
+ * machine), never overwritten. One transaction: a rollout row never lacks its trajectory.
+ */
+export async function storeTaskRollout(db: Db, task: typeof taskInstances.$inferInsert, r: StoredRollout): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.insert(taskInstances).values(task).onConflictDoNothing();
+    const { messages, steps, ...row } = r;
+    await tx.insert(rollouts).values({ ...row, status: "done" }).onConflictDoUpdate({ target: rollouts.id, set: { ...row, status: "done" } });
+    await tx
+      .insert(trajectories)
+      .values({ rolloutId: r.id, messages: messages as object, steps: steps as object })
+      .onConflictDoUpdate({ target: trajectories.rolloutId, set: { messages: messages as object, steps: steps as object } });
+  });
 }

@@ -242,8 +242,9 @@ export function buildCli(): Command {
       .option("--parallel <n>", "rollouts at once", int, 2)
       .option("--repo <path-or-url>", "where the tasks' repository is (default: clone https://github.com/<repo>)")
       .option("--json", "write trajectories as JSON lines on stdout")
-      .option("--out <file>", "write trajectories as JSON lines to this file"),
-  ).action(async (file: string, flags: CommonFlags & { model: string; modelName: string; apiKey?: string; mode: "tools" | "text"; k: number; maxTurns: number; parallel: number; repo?: string; json?: boolean; out?: string }) => {
+      .option("--out <file>", "write trajectories as JSON lines to this file")
+      .option("--store", "also keep each graded rollout and its trajectory in the database, as the trajgen service does"),
+  ).action(async (file: string, flags: CommonFlags & { model: string; modelName: string; apiKey?: string; mode: "tools" | "text"; k: number; maxTurns: number; parallel: number; repo?: string; json?: boolean; out?: string; store?: boolean }) => {
     await withBatch(flags, async (batch) => {
       const r = await rolloutCommand(batch, file, { ...flags, parallel: Math.max(1, flags.parallel), json: Boolean(flags.json) }, print, printErr);
       return r.total > 0 && !r.counts["infra-error"] ? EXIT.ok : EXIT.incomplete;

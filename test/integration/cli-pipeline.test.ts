@@ -92,7 +92,7 @@ describe("lego harvest / validate / eval / export", () => {
     const kinds = { "0": "correct", "1": "wrong", "2": "edit-tests" } as const;
     models.respondWith(policyResponder((id) => kinds[(id.split("-r").pop() ?? "0") as "0"]), { model: "policy" });
     try {
-      const r = await lego(["rollout", path.join(work, "tasks.jsonl"), "--model", models.baseURL, "--model-name", "policy", "-k", "3", "--repo", py.dir, "--json"]);
+      const r = await lego(["rollout", path.join(work, "tasks.jsonl"), "--model", models.baseURL, "--model-name", "policy", "-k", "3", "--repo", py.dir, "--json", "--store"]);
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       const trajectories = jsonLines(r.stdout).sort((a, b) => Number(a.rollout) - Number(b.rollout));
@@ -110,6 +110,22 @@ describe("lego harvest / validate / eval / export", () => {
       await models.close();
     }
   }, 300_000);
+
+  it("exports the rollouts --store kept as SFT and verifier data, and never a held-out task", async () => {
+    const sft = await lego(["export", "sft", "--out", path.join(work, "sft")]);
+    expect(sft.stderr).toBe("");
+    expect(sft.stdout.trim()).toBe(`SFT export in ${path.join(work, "sft")}: 1 record(s) (easy 1, medium 0, hard 0); excluded: 1 outcome:semi-resolved, 1 outcome:cheated`);
+    const manifest = JSON.parse((await import("node:fs")).readFileSync(path.join(work, "sft", "manifest.json"), "utf8")) as Record<string, unknown>;
+    expect(manifest).toMatchObject({ task_ids: ["local__calc-7"], rollout_ids: ["local__calc-7-policy-r0"], models: ["policy"] });
+    const verifier = await lego(["export", "verifier", "--out", path.join(work, "verifier")]);
+    expect(verifier.stdout.trim()).toBe(`verifier export in ${path.join(work, "verifier")}: 2 record(s) (YES 1, NO 1); excluded: 1 balance`);
+
+    writeFileSync(path.join(work, "heldout.txt"), "local__calc-7\n");
+    expect((await lego(["holdout", "add", path.join(work, "heldout.txt")])).code).toBe(0);
+    const after = await lego(["export", "sft", "--out", path.join(work, "sft-after")]);
+    expect(after.code).toBe(4);
+    expect(after.stdout.trim()).toBe(`SFT export in ${path.join(work, "sft-after")}: 0 record(s) (easy 0, medium 0, hard 0); excluded: 3 holdout:instance-id`);
+  }, 120_000);
 
   it("harvests JavaScript repositories: node:test and mocha", async () => {
     const nt = repoWithMergedPulls(path.join(work, "strutil"), nodeTestProject, nodeTestFix, { "README.md": "x\n" });

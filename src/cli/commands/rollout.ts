@@ -2,18 +2,13 @@
 // with their tests; each trajectory a JSON line with its outcome (resolved | semi-resolved |
 // unresolved | cheated | infra-error).
 import { createWriteStream } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import OpenAI from "openai";
-import { prepareRepoAtBase } from "../../../sandbox/git-history.js";
 import type { ActionMode, Trajectory } from "../../agent/index.js";
-import { changedPaths } from "../../diff/index.js";
-import { ensureEnvironment } from "../../environment/ensure.js";
-import { classifyOutcome } from "../../fix/outcome.js";
-import { runRollout } from "../../fix/rollout-runner.js";
-import { parseJsonl, taskInstanceSchema, type TaskInstance } from "../../tasks/swebench.js";
-import { isCheating } from "../../validation/cheating.js";
-import { evaluatePatch } from "../../validation/evaluate.js";
+import { gradedRollout, rolloutIdFor } from "../../fix/graded-rollout.js";
+import type { Outcome } from "../../fix/outcome.js";
+import { fromSweBench, parseJsonl, taskInstanceSchema, type TaskInstance } from "../../tasks/swebench.js";
+import { storeTaskRollout } from "../../../db/fixes.js";
 import type { Batch } from "../batch.js";
 
 export interface RolloutFlags {
@@ -27,14 +22,19 @@ export interface RolloutFlags {
   repo?: string;
   json: boolean;
   out?: string;
+  /** Keep each graded rollout and its trajectory in the database, as trajgen does. */
+  store?: boolean;
 }
 
 export interface RolloutRecord extends Omit<Trajectory, "patch"> {
   instance_id: string;
   rollout: number;
-  outcome: "resolved" | "semi-resolved" | "unresolved" | "cheated" | "infra-error";
+  /** The id it is stored under with --store (the same task, model and index give the same id). */
+  rollout_id: string;
+  outcome: Outcome;
   outcome_reason: string;
   patch: string;
+  finished_at: string;
 }
 
 /** Runs `fn` over `items` with at most `n` at a time, keeping order in the results. */
@@ -67,6 +67,7 @@ export async function rolloutCommand(batch: Batch, file: string, flags: RolloutF
       let record = await oneRollout(batch, client, task, index, flags);
       if (record.outcome === "infra-error") record = await oneRollout(batch, client, task, index, flags);
       counts[record.outcome] = (counts[record.outcome] ?? 0) + 1;
+      if (flags.store && record.outcome !== "infra-error") await storeRecord(batch, task, record, flags);
       bar.tick(`${task.instance_id}#${index} ${record.outcome}`);
       const line = JSON.stringify(record);
       if (sink) sink.write(`${line}\n`);
@@ -84,62 +85,35 @@ export async function rolloutCommand(batch: Batch, file: string, flags: RolloutF
 }
 
 async function oneRollout(batch: Batch, client: OpenAI, task: TaskInstance, index: number, flags: RolloutFlags): Promise<RolloutRecord> {
-  const id = `${task.instance_id}-r${index}`.replace(/[^A-Za-z0-9._-]/g, "_");
-  const repoDir = path.join(batch.scratch, `rollout-${id}`);
-  const base = { instance_id: task.instance_id, rollout: index };
-  try {
-    const clone = await batch.cloneOf(task.repo, flags.repo);
-    const env = await ensureEnvironment(batch.envDeps, { repo: task.repo, cloneDir: clone, commit: task.base_commit });
-    if (!env.ok) return infra(base, env.reason, flags);
-    const head = await prepareRepoAtBase(clone, task.base_commit, repoDir);
-    const trajectory = await runRollout(
-      { docker: batch.docker, image: env.image, repoDir, repoHead: head, limits: batch.limits, labels: { "org.legofactory.rollout": id } },
-      task.problem_statement,
-      { client, model: flags.modelName, mode: flags.mode, maxTurns: flags.maxTurns, user: id },
-    );
-    if (trajectory.finishReason === "sandbox-error") return { ...base, ...trajectory, outcome: "infra-error", outcome_reason: trajectory.finishMessage ?? "the sandbox failed" };
-    const edited = changedPaths(trajectory.patch);
-    const cheating = isCheating(edited, trajectory.patch);
-    const evaluation = cheating.cheated || !trajectory.patch.trim()
-      ? null
-      : await evaluatePatch(
-          { testPatch: task.test_patch, failToPass: task.FAIL_TO_PASS, passToPass: task.PASS_TO_PASS },
-          trajectory.patch,
-          { docker: batch.docker, image: env.image, plan: env.plan, repoDir, repoHead: head, scope: "touched", timeoutMs: batch.config.LEGO_SANDBOX_TIMEOUT_SEC * 1000, limits: batch.limits },
-        );
-    const infraError = evaluation && !evaluation.valid && !/does not apply/.test(evaluation.reason ?? "") ? (evaluation.reason ?? "the test run proved nothing") : undefined;
-    const outcome = classifyOutcome({
-      grade: evaluation?.grade ? { resolved: evaluation.resolved, valid: evaluation.valid } : null,
-      editedFiles: edited,
-      goldFiles: changedPaths(task.patch),
-      cheating,
-      ...(infraError ? { infraError } : {}),
-    });
-    return { ...base, ...trajectory, outcome: outcome.outcome, outcome_reason: trajectory.patch.trim() ? outcome.reason : `no patch (${trajectory.finishReason})` };
-  } catch (e) {
-    return infra(base, (e as Error).message, flags);
-  } finally {
-    await rm(repoDir, { recursive: true, force: true });
-  }
+  const rolloutId = rolloutIdFor(task.instance_id, flags.modelName, index);
+  const graded = await gradedRollout(
+    { docker: batch.docker, envDeps: batch.envDeps, limits: batch.limits, testTimeoutMs: batch.config.LEGO_SANDBOX_TIMEOUT_SEC * 1000, scratch: batch.scratch, cloneOf: (repo) => batch.cloneOf(repo, flags.repo) },
+    task,
+    rolloutId,
+    { client, model: flags.modelName, mode: flags.mode, maxTurns: flags.maxTurns },
+  );
+  return { instance_id: task.instance_id, rollout: index, rollout_id: rolloutId, ...graded.trajectory, outcome: graded.outcome, outcome_reason: graded.outcomeReason, finished_at: new Date().toISOString() };
 }
 
-function infra(base: { instance_id: string; rollout: number }, reason: string, flags: RolloutFlags): RolloutRecord {
-  return {
-    ...base,
-    outcome: "infra-error",
-    outcome_reason: reason,
-    messages: [],
-    steps: [],
-    patch: "",
-    finishReason: "sandbox-error",
-    turns: 0,
-    tokens: { prompt: 0, completion: 0 },
-    costUsd: 0,
-    durationMs: 0,
-    mode: flags.mode,
+/** An infra error says nothing about the model, so it is not kept (the next run retries it). */
+async function storeRecord(batch: Batch, task: TaskInstance, record: RolloutRecord, flags: RolloutFlags): Promise<void> {
+  const finishedAt = new Date(record.finished_at);
+  await storeTaskRollout(batch.database.db, { ...fromSweBench(task), status: "valid" }, {
+    id: record.rollout_id,
+    taskInstanceId: task.instance_id,
+    index: record.rollout,
     model: flags.modelName,
-    baseCommit: null,
-    condensations: [],
-    modelRetries: [],
-  };
+    outcome: record.outcome,
+    outcomeReason: record.outcome_reason,
+    patch: record.patch,
+    finishReason: record.finishReason,
+    turns: record.turns,
+    promptTokens: record.tokens.prompt,
+    completionTokens: record.tokens.completion,
+    costUsd: record.costUsd,
+    startedAt: new Date(finishedAt.getTime() - record.durationMs),
+    finishedAt,
+    messages: record.messages,
+    steps: record.steps,
+  });
 }

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { exportSft, sftNeedsTrajectory } from "../../training/export-sft.js";
-import { fileTaskGroups } from "../../training/file-source.js";
-import type { Problem, TaskGroup } from "../../training/source.js";
-import { bashCall, buildTrajectory, finishCall } from "../support/trajectory-fixtures.js";
+import { exportSft, sftNeedsTrajectory } from "../../../training/export-sft.js";
+import { fileTaskGroups } from "../../../training/file-source.js";
+import type { Problem, TaskGroup } from "../../../training/source.js";
+import { bashCall, buildTrajectory, finishCall } from "../../support/trajectory-fixtures.js";
 
 const work = mkdtempSync(path.join(os.tmpdir(), "lego-files-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { buildSystemPrompt, buildUserMessage, noActionMessage } from "../../src/agent/prompts.js";
-import { toTextConversation, type ConversationMessage } from "../../training/text-mode.js";
-import { parseStoredTrajectory, type StoredTrajectory } from "../../training/trajectory.js";
-import { bashCall, buildTrajectory, failedActionsScript, finishCall, type ScriptedTurn } from "../support/trajectory-fixtures.js";
+import { buildSystemPrompt, buildUserMessage, noActionMessage } from "../../../src/agent/prompts.js";
+import { toTextConversation, type ConversationMessage } from "../../../training/text-mode.js";
+import { parseStoredTrajectory, type StoredTrajectory } from "../../../training/trajectory.js";
+import { bashCall, buildTrajectory, failedActionsScript, finishCall, type ScriptedTurn } from "../../support/trajectory-fixtures.js";
 
-const openhands = JSON.parse(readFileSync(new URL("../fixtures/openhands-0.53/converted-tools-trajectory.json", import.meta.url), "utf8")) as { role: string; content: string }[];
+const openhands = JSON.parse(readFileSync(new URL("../../fixtures/openhands-0.53/converted-tools-trajectory.json", import.meta.url), "utf8")) as { role: string; content: string }[];
 
 function stored(mode: "tools" | "text", turns: ScriptedTurn[], withMode = true): StoredTrajectory {
   const built = buildTrajectory(mode, turns);
@@ -109,20 +109,6 @@ describe("toTextConversation", () => {
   ] as const)("reports %s", (_name, corrupt, kind, reason) => {
     const result = toTextConversation(corrupt(stored("tools", [{ calls: [bashCall("ls")] }, { calls: [finishCall()] }])));
     expect(result).toMatchObject({ ok: false, kind });
-    expect(!result.ok && result.reason).toMatch(reason);
-  });
-});
-
-describe("parseStoredTrajectory", () => {
-  it.each([
-    ["not a list", { messages: "x", steps: [] }, /corrupt message list/],
-    ["an unknown role", { messages: [{ role: "robot", content: "" }], steps: [] }, /corrupt message list/],
-    ["a tool call without arguments", { messages: [{ role: "system", content: "" }, { role: "user", content: "" }, { role: "assistant", content: null, tool_calls: [{ id: "1", type: "function", function: { name: "x" } }] }], steps: [] }, /corrupt message list: 2\.tool_calls\.0\.function\.arguments/],
-    ["a truncated list", { messages: [{ role: "system", content: "s" }], steps: [] }, /truncated message list/],
-    ["steps without turns", { messages: [{ role: "system", content: "s" }, { role: "user", content: "u" }], steps: [{ index: 0 }] }, /corrupt step records/],
-  ])("reports %s", (_name, raw, reason) => {
-    const result = parseStoredTrajectory(raw);
-    expect(result.ok).toBe(false);
     expect(!result.ok && result.reason).toMatch(reason);
   });
 });

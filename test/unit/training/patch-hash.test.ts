@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizedPatchHash } from "../../training/patch-hash.js";
+import { normalizedPatchHash } from "../../../training/patch-hash.js";
 
 const BASE = `diff --git a/calc/ops.py b/calc/ops.py
 index 1111111..2222222 100644

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { MaskMode } from "../../training/masking.js";
-import { toOpenAiChat, toSharegpt } from "../../training/sharegpt.js";
-import { toTextConversation, type ConversationMessage } from "../../training/text-mode.js";
-import { parseStoredTrajectory } from "../../training/trajectory.js";
-import { buildTrajectory, failedActionsScript } from "../support/trajectory-fixtures.js";
+import type { MaskMode } from "../../../training/masking.js";
+import { toOpenAiChat, toSharegpt } from "../../../training/sharegpt.js";
+import { toTextConversation, type ConversationMessage } from "../../../training/text-mode.js";
+import { parseStoredTrajectory } from "../../../training/trajectory.js";
+import { buildTrajectory, failedActionsScript } from "../../support/trajectory-fixtures.js";
 
 function conversation(): ConversationMessage[] {
   const parsed = parseStoredTrajectory(buildTrajectory("tools", failedActionsScript()));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyBashFailure } from "../../src/agent/bash-failure.js";
+import { classifyBashFailure } from "../../../../src/agent/bash-failure.js";
 
 describe("classifyBashFailure", () => {
   it.each([

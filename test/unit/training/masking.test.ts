@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { StepErrorKind } from "../../src/agent/index.js";
-import { isMasked, type MaskMode } from "../../training/masking.js";
+import type { StepErrorKind } from "../../../src/agent/index.js";
+import { isMasked, type MaskMode } from "../../../training/masking.js";
 
 type Case = [string, StepErrorKind | undefined, { none: boolean; "tool-errors": boolean; "all-nonzero": boolean }];
 

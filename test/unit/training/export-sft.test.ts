@@ -1,85 +1,13 @@
-import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import { exportSft } from "../../training/export-sft.js";
-import { exportVerifier } from "../../training/export-verifier.js";
-import { HoldoutIndex } from "../../training/holdout.js";
-import { ExportDir } from "../../training/output.js";
-import type { SharegptRecord } from "../../training/sharegpt.js";
-import type { ExportRollout, ExportTask, Problem, TaskGroup } from "../../training/source.js";
-import { JUDGE_SYSTEM_PROMPT } from "../../src/verifier/prompt.js";
-import { bashCall, buildTrajectory, failedActionsScript, finishCall, type ScriptedTurn } from "../support/trajectory-fixtures.js";
+import { exportSft } from "../../../training/export-sft.js";
+import type { SharegptRecord } from "../../../training/sharegpt.js";
+import type { Problem } from "../../../training/source.js";
+import { checkHashes, from, groups, holdout, outDir, readJsonl, work } from "../../support/export-groups.js";
 
-const work = mkdtempSync(path.join(os.tmpdir(), "lego-export-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-let n = 0;
-const outDir = () => path.join(work, `out-${++n}`);
-
-function task(instanceId: string, extra: Partial<ExportTask> = {}): ExportTask {
-  return { instanceId, repo: "acme/calc", kind: "real", pullNumber: null, patch: "diff --git a/calc/ops.py b/calc/ops.py\n", failToPass: ["tests/test_ops.py::test_add"], passToPass: [], problemStatement: "add is wrong", ...extra };
-}
-
-/** `turns` assistant turns: bash calls, then finish. */
-function longScript(turns: number): ScriptedTurn[] {
-  return [...Array.from({ length: turns - 1 }, (_, i) => ({ calls: [bashCall(`echo ${i}`)] })), { calls: [finishCall()] }];
-}
-
-function rollout(rolloutId: string, outcome: ExportRollout["outcome"], turns: ScriptedTurn[] | ExportRollout["trajectory"], extra: Partial<ExportRollout> = {}): ExportRollout {
-  return {
-    rolloutId,
-    model: "teacher-model",
-    outcome,
-    createdAt: new Date(`2026-01-0${1 + (n % 8)}T00:00:00Z`),
-    patch: "diff --git a/calc/ops.py b/calc/ops.py\n-    return a - b\n+    return a + b\n",
-    trajectory: Array.isArray(turns) ? buildTrajectory("tools", turns) : turns,
-    signals: [],
-    ...extra,
-  };
-}
-
-async function* from(groups: TaskGroup[]): AsyncIterable<TaskGroup> {
-  yield* groups;
-}
-
-const groups = (): TaskGroup[] => [
-  {
-    task: task("acme__calc-1"),
-    rollouts: [
-      rollout("a-long", "resolved", failedActionsScript()),
-      rollout("a-short", "resolved", longScript(3)),
-      rollout("a-unres", "unresolved", longScript(2)),
-      rollout("a-cheat", "cheated", longScript(2)),
-      rollout("a-semi", "semi-resolved", longScript(2)),
-      rollout("a-infra", "infra-error", longScript(2)),
-    ],
-  },
-  { task: task("acme__calc-2", { pullNumber: 2 }), rollouts: [rollout("b-0", "resolved", longScript(2))] },
-  { task: task("acme__calc-3", { failToPass: [] }), rollouts: [rollout("c-0", "resolved", longScript(2))] },
-  {
-    task: task("acme__calc-4"),
-    rollouts: [rollout("d-corrupt", "resolved", { messages: [{ role: "system", content: "s" }], steps: [] }), rollout("d-medium", "resolved", longScript(60))],
-  },
-  { task: task("acme__calc-5"), rollouts: [rollout("e-hard", "resolved", longScript(80))] },
-  { task: task("acme__calc-6"), rollouts: [rollout("f-masked", "resolved", failedActionsScript())] },
-];
-
-const holdout = new HoldoutIndex([{ instanceId: null, repo: "acme/calc", pullNumber: 2, patchHash: null, wholeRepo: false }]);
-
-function readJsonl<T>(file: string): T[] {
-  return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as T);
-}
-
-function checkHashes(dir: string, manifest: Record<string, unknown>): void {
-  const files = manifest.files as { path: string; bytes: number; sha256: string }[];
-  expect(files.map((f) => f.path).sort()).toEqual(readdirSync(dir).filter((f) => f !== "manifest.json").sort());
-  for (const f of files) {
-    const bytes = readFileSync(path.join(dir, f.path));
-    expect({ path: f.path, sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length }).toEqual({ path: f.path, sha256: f.sha256, bytes: f.bytes });
-  }
-}
 
 describe("exportSft, LLaMA-Factory format", () => {
   it("writes tiered sharegpt files, dataset_info, the recipe YAMLs and a manifest, leaving out what must not get in", async () => {
@@ -199,81 +127,5 @@ describe("exportSft, OpenAI format", () => {
     }
     expect(chats.flatMap((c) => c.messages.filter((m) => m.weight === 0))).toHaveLength(4);
     checkHashes(openai, manifest);
-  });
-});
-
-describe("exportVerifier", () => {
-  it("writes judge examples with the inference prompt, labels with their source, balanced per task", async () => {
-    const dir = outDir();
-    const fixTask = task("fix:acme/calc#9", { kind: "fix", failToPass: [], patch: "" });
-    const merged = rollout("fix-chosen", null, longScript(2), { signals: [{ signal: "merged", at: new Date() }] });
-    const { manifest } = await exportVerifier(from([...groups(), { task: fixTask, rollouts: [merged, rollout("fix-sibling", null, longScript(2))] }]), { outDir: dir, holdout });
-    const records = readJsonl<{ messages: { role: string; content: string }[] }>(path.join(dir, "lego_verifier.jsonl"));
-    const labels = readJsonl<{ rollout: string; label: string; source: string }>(path.join(dir, "labels.jsonl"));
-    expect(labels.map((l) => `${l.rollout}:${l.label}:${l.source}`)).toEqual([
-      "a-long:YES:tests",
-      "a-short:YES:tests",
-      "a-cheat:NO:tests",
-      "a-semi:NO:tests",
-      "d-medium:YES:tests",
-      "e-hard:YES:tests",
-      "f-masked:YES:tests",
-      "fix-chosen:YES:maintainer:merged",
-    ]);
-    expect(records).toHaveLength(labels.length);
-    for (const [i, record] of records.entries()) {
-      expect(record.messages.map((m) => m.role)).toEqual(["system", "user", "assistant"]);
-      expect(record.messages[0]?.content).toBe(JUDGE_SYSTEM_PROMPT);
-      expect(record.messages[1]?.content).toMatch(/^Please evaluate the following interaction between an AI assistant and a user:\n\n=== INTERACTION LOG ===/);
-      expect(record.messages[1]?.content).toContain("=== FINAL PATCH ===");
-      expect(record.messages[2]?.content).toBe(`<judgement>${labels[i]?.label}</judgement>`);
-    }
-    expect(manifest).toMatchObject({
-      kind: "verifier",
-      counts: {
-        records: 8,
-        by_label: { NO: 2, YES: 6 },
-        by_label_source: { tests: 7, "maintainer:merged": 1 },
-        excluded: { balance: 1, "outcome:infra-error": 1, "holdout:repo-pr": 1, "task-without-tests": 1, "corrupt-trajectory": 1, "outcome:ungraded": 1 },
-      },
-    });
-    checkHashes(dir, manifest);
-    expect(parse(readFileSync(path.join(dir, "train.yaml"), "utf8"))).toMatchObject({ dataset: "lego_verifier", learning_rate: 2e-5, num_train_epochs: 5 });
-  });
-});
-
-describe("export output", () => {
-  it("refuses a directory that is not empty and leaves it alone", async () => {
-    const dir = outDir();
-    mkdirSync(dir);
-    writeFileSync(path.join(dir, "keep.txt"), "mine");
-    await expect(exportSft(from(groups()), { outDir: dir, format: "llamafactory" })).rejects.toThrow(/exists and is not empty; choose a new --out directory/);
-    expect(readdirSync(dir)).toEqual(["keep.txt"]);
-  });
-
-  it("takes an empty directory", async () => {
-    const dir = outDir();
-    mkdirSync(dir);
-    await exportSft(from(groups().slice(1, 2)), { outDir: dir, format: "openai" });
-    expect(readdirSync(dir)).toContain("manifest.json");
-  });
-
-  it("leaves nothing that looks complete when the source fails midway", async () => {
-    const dir = outDir();
-    async function* failing(): AsyncIterable<TaskGroup> {
-      yield (groups()[0] as TaskGroup);
-      throw new Error("database went away");
-    }
-    await expect(exportSft(failing(), { outDir: dir, format: "llamafactory" })).rejects.toThrow("database went away");
-    expect(readdirSync(work).filter((f) => f.startsWith(path.basename(dir)))).toEqual([]);
-  });
-
-  it("writes under a temporary name until the end", async () => {
-    const dir = outDir();
-    const out = await ExportDir.create(dir);
-    await out.writeText("a.txt", "x");
-    expect(readdirSync(work).filter((f) => f.startsWith(path.basename(dir)))).toEqual([path.basename(out.tempDir)]);
-    await out.commit(() => ({}));
-    expect(readdirSync(dir).sort()).toEqual(["a.txt", "manifest.json"]);
   });
 });

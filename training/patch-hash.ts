@@ -1,30 +1,27 @@
 // The normalised gold-patch hash the held-out matcher compares: the same fix harvested twice
-// (another fork, another context size, other index lines, files in another order, trailing
-// whitespace or CRLF changed) hashes the same. Only what the patch changes counts: per file, by
-// path, its removed and added lines in order. Pure.
+// (another fork, another context size, other index lines or hunk offsets, files in another
+// order, trailing whitespace or CRLF changed) hashes the same. Only what the patch changes
+// counts: per file, by path, its removed and its added lines in order. Pure.
 import { createHash } from "node:crypto";
+import { DiffFormatError, parseDiff } from "../src/diff/index.js";
 
-const GIT_HEADER = /^diff --git a\/(.+?) b\/(.+)$/;
+const norm = (line: string) => line.replace(/\s+$/, "");
 
-/** Null for a patch that changes no line. */
+/** Null for a patch that changes no line, or one that cannot be read as a diff. */
 export function normalizedPatchHash(patch: string): string | null {
-  const files = new Map<string, string[]>();
-  let current: string[] | null = null;
-  for (const raw of patch.split("\n")) {
-    const line = raw.replace(/\s+$/, "");
-    const header = GIT_HEADER.exec(line);
-    if (header) {
-      const path = header[2] as string;
-      current = files.get(path) ?? [];
-      files.set(path, current);
-      continue;
-    }
-    if (!current || line.startsWith("+++ ") || line.startsWith("--- ") || line === "+++" || line === "---") continue;
-    if (line.startsWith("+") || line.startsWith("-")) current.push(line);
+  let files;
+  try {
+    files = parseDiff(patch.replace(/\r\n/g, "\n"));
+  } catch (error) {
+    if (error instanceof DiffFormatError) return null;
+    throw error;
   }
-  const changed = [...files.entries()].filter(([, lines]) => lines.length > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const changed = files
+    .filter((f) => f.addedLines.length + f.removedLines.length > 0)
+    .map((f) => `file ${f.path}\n${f.removedLines.map((l) => `-${norm(l)}`).join("\n")}\n${f.addedLines.map((l) => `+${norm(l)}`).join("\n")}\n`)
+    .sort();
   if (changed.length === 0) return null;
   const hash = createHash("sha256");
-  for (const [path, lines] of changed) hash.update(`file ${path}\n${lines.join("\n")}\n`);
+  for (const file of changed) hash.update(file);
   return hash.digest("hex");
 }

@@ -23,6 +23,8 @@ export interface DiffFile {
   deletions: number;
   /** Added lines without their `+`, in order. */
   addedLines: string[];
+  /** Removed lines without their `-`, in order. */
+  removedLines: string[];
   /** One range per hunk, in order. */
   ranges: LineRange[];
 }
@@ -84,13 +86,15 @@ function toFile(p: StructuredPatch): DiffFile {
   const oldPath = (p.isCreate ? newSide : oldSide) ?? path;
   const lines = p.hunks.flatMap((h) => h.lines);
   const addedLines = lines.filter((l) => l.startsWith("+")).map((l) => l.slice(1));
+  const removedLines = lines.filter((l) => l.startsWith("-")).map((l) => l.slice(1));
   return {
     path,
     oldPath,
     kind: kindOf(p, oldSide, newSide),
     additions: addedLines.length,
-    deletions: lines.filter((l) => l.startsWith("-")).length,
+    deletions: removedLines.length,
     addedLines,
+    removedLines,
     ranges: p.hunks.map(({ oldStart, oldLines, newStart, newLines }) => ({ oldStart, oldLines, newStart, newLines })),
   };
 }

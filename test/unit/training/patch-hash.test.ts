@@ -16,10 +16,23 @@ diff --git a/calc/util.py b/calc/util.py
 index 3333333..4444444 100644
 --- a/calc/util.py
 +++ b/calc/util.py
-@@ -10,3 +10,4 @@ def helper():
+@@ -10,2 +10,3 @@ def helper():
      x = 1
 +    y = 2
      return x
+`;
+
+const LESS_CONTEXT = `diff --git a/calc/ops.py b/calc/ops.py
+--- a/calc/ops.py
++++ b/calc/ops.py
+@@ -2 +2 @@
+-    return a - b
++    return a + b
+diff --git a/calc/util.py b/calc/util.py
+--- a/calc/util.py
++++ b/calc/util.py
+@@ -40,0 +41 @@
++    y = 2
 `;
 
 describe("normalizedPatchHash", () => {
@@ -27,7 +40,7 @@ describe("normalizedPatchHash", () => {
 
   it.each([
     ["other index lines", BASE.replace("1111111..2222222", "abcdef0..1234567")],
-    ["less context and other hunk offsets", BASE.replace("@@ -1,5 +1,5 @@\n def add(a, b):\n", "@@ -2,1 +2,1 @@\n").replace("@@ -10,3 +10,4 @@ def helper():", "@@ -40,3 +40,4 @@")],
+    ["less context and other hunk offsets", LESS_CONTEXT],
     ["files in another order", BASE.slice(BASE.indexOf("diff --git a/calc/util.py")) + BASE.slice(0, BASE.indexOf("diff --git a/calc/util.py"))],
     ["trailing whitespace and CRLF", BASE.replace("+    return a + b", "+    return a + b   ").replaceAll("\n", "\r\n")],
   ])("is the same with %s", (_name, variant) => {
@@ -42,7 +55,9 @@ describe("normalizedPatchHash", () => {
     expect(normalizedPatchHash(variant)).not.toBe(base);
   });
 
-  it("is null for a patch that changes nothing", () => {
+  it("is a hash, and null for a patch that changes nothing or cannot be read", () => {
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+    expect(normalizedPatchHash("diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n-a\n")).toBeNull();
     expect(normalizedPatchHash("")).toBeNull();
     expect(normalizedPatchHash("diff --git a/x b/x\nold mode 100644\nnew mode 100755\n")).toBeNull();
   });

@@ -24,7 +24,7 @@ const deleted = ["diff --git a/old.txt b/old.txt", "deleted file mode 100644", "
 const renamed = ["diff --git a/src/a.py b/src/b.py", "similarity index 100%", "rename from src/a.py", "rename to src/b.py", ""].join("\n");
 
 describe("parseDiff", () => {
-  it("reads each file's paths, kind, counts, added lines and hunk ranges", () => {
+  it("reads each file's paths, kind, counts, added and removed lines and hunk ranges", () => {
     expect(parseDiff(modified + added + deleted + renamed)).toEqual([
       {
         path: "src/app.py",
@@ -33,14 +33,15 @@ describe("parseDiff", () => {
         additions: 4,
         deletions: 3,
         addedLines: ["b = 3", "++ not a header either", "c = 4", "y"],
+        removedLines: ["b = 2", "-- not a header: a removed SQL comment", "x"],
         ranges: [
           { oldStart: 3, oldLines: 4, newStart: 3, newLines: 5 },
           { oldStart: 20, oldLines: 1, newStart: 21, newLines: 1 },
         ],
       },
-      { path: "tests/test_new.py", oldPath: "tests/test_new.py", kind: "added", additions: 2, deletions: 0, addedLines: ["def test_x():", "    assert True"], ranges: [{ oldStart: 1, oldLines: 0, newStart: 1, newLines: 2 }] },
-      { path: "old.txt", oldPath: "old.txt", kind: "deleted", additions: 0, deletions: 1, addedLines: [], ranges: [{ oldStart: 1, oldLines: 1, newStart: 1, newLines: 0 }] },
-      { path: "src/b.py", oldPath: "src/a.py", kind: "renamed", additions: 0, deletions: 0, addedLines: [], ranges: [] },
+      { path: "tests/test_new.py", oldPath: "tests/test_new.py", kind: "added", additions: 2, deletions: 0, addedLines: ["def test_x():", "    assert True"], removedLines: [], ranges: [{ oldStart: 1, oldLines: 0, newStart: 1, newLines: 2 }] },
+      { path: "old.txt", oldPath: "old.txt", kind: "deleted", additions: 0, deletions: 1, addedLines: [], removedLines: ["bye"], ranges: [{ oldStart: 1, oldLines: 1, newStart: 1, newLines: 0 }] },
+      { path: "src/b.py", oldPath: "src/a.py", kind: "renamed", additions: 0, deletions: 0, addedLines: [], removedLines: [], ranges: [] },
     ]);
   });
 

@@ -25,6 +25,16 @@ class Backend(Protocol):
         ...
 
 
+# The tiny model attends over the whole sequence at once: its memory grows with the square of the
+# length, so the recipe's 131072-token cutoff on byte tokens would need tens of GB. It is a CPU
+# stand-in for tests and benchmarks, so its sequences are capped.
+TINY_MAX_LEN = 2048
+
+
+def tiny_cutoff(cutoff_len: int) -> int:
+    return min(cutoff_len, TINY_MAX_LEN)
+
+
 class TinyBackend:
     """A fresh tiny model (`--model tiny`) or a tiny checkpoint, trained by the plain torch loop."""
 
@@ -36,9 +46,10 @@ class TinyBackend:
             model, tokenizer = TinyCausalLM(TinyConfig()), ByteTokenizer()
         else:
             model, tokenizer = load_tiny(plan.init_from)
-        examples, skipped = build_examples(conversations, tokenizer.encode, hyper.cutoff_len)
+        cutoff = tiny_cutoff(hyper.cutoff_len)
+        examples, skipped = build_examples(conversations, tokenizer.encode, cutoff)
         if not examples:
-            raise UsageError(f"stage {plan.name}: no conversation has a learned token within cutoff_len={hyper.cutoff_len}; raise --cutoff-len or check turn_mask")
+            raise UsageError(f"stage {plan.name}: no conversation has a learned token within cutoff_len={cutoff}; raise --cutoff-len or check turn_mask")
         metrics = train_loop(model, examples, tokenizer.pad_token_id, hyper, on_log)
         save_tiny(model, tokenizer, plan.output_dir)
         return len(examples), skipped, metrics

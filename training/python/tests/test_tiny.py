@@ -103,3 +103,18 @@ class TrainStepTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TinyCutoffTest(unittest.TestCase):
+    def test_the_tiny_model_caps_its_sequences(self):
+        # The recipe's cutoff on byte tokens would make full attention need tens of GB.
+        from lego_train.backends import TINY_MAX_LEN, TinyBackend
+        from lego_train.curriculum import StagePlan
+        from lego_train.dataset import Conversation, Message
+
+        conversation = Conversation("t:1", (Message("user", "x"), Message("assistant", "y" * (3 * TINY_MAX_LEN))))
+        with tempfile.TemporaryDirectory() as out:
+            plan = StagePlan("all", ("d",), "tiny", out)
+            examples, skipped, metrics = TinyBackend().run_stage(plan, [conversation], Hyper(max_steps=1, grad_accum=1), lambda _: None)
+        self.assertEqual((examples, skipped), (1, 0))
+        self.assertEqual(metrics.tokens, TINY_MAX_LEN)

@@ -57,11 +57,11 @@ export function verifyAppJwt(jwt: string, appId: number, publicKey: KeyObject, n
   if (String(iss) !== String(appId)) throw jwtError("'Issuer' claim ('iss') must be an Integer");
 }
 
-export function newInstallationToken(): string {
-  // ghs_ + 36 base62 characters, the shape of a real installation token.
+/** `prefix` + 36 base62 characters: the shape of GitHub's tokens (ghs_ installation, ghu_ user, ghr_ refresh). */
+export function newToken(prefix: "ghs_" | "ghu_" | "ghr_"): string {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   const bytes = randomBytes(36);
-  return `ghs_${Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("")}`;
+  return `${prefix}${Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("")}`;
 }
 
 export function mintToken(
@@ -69,7 +69,7 @@ export function mintToken(
   installation: InstallationRecord,
   request: { permissions?: AppPermissions; repositories?: RepoRecord[] },
 ): { token: string; record: TokenRecord } {
-  const token = newInstallationToken();
+  const token = newToken("ghs_");
   const record: TokenRecord = {
     installationId: installation.id,
     expiresAt: new Date(Date.now() + TOKEN_LIFETIME_MS),
@@ -114,6 +114,16 @@ export function installationCaller(
   const live = liveToken(state, parsed.credentials);
   if (!live) throw new HttpError(401, "Bad credentials");
   return { kind: "installation", installation: live.installation, token: live.record, actor: botUser };
+}
+
+/** A user access token from the OAuth flow; GitHub answers "Bad credentials" for anything else. */
+export function userCaller(state: GitHubState, authorization: string | undefined): Caller {
+  const parsed = parseAuthorization(authorization);
+  if (!parsed) throw new HttpError(401, "Requires authentication");
+  if (parsed.scheme !== "token" && parsed.scheme !== "bearer") throw new HttpError(401, "Bad credentials");
+  const record = state.userTokens.get(parsed.credentials);
+  if (!record || record.expiresAt.getTime() <= Date.now()) throw new HttpError(401, "Bad credentials");
+  return { kind: "user", user: record.user };
 }
 
 export function appCaller(authorization: string | undefined, appId: number, publicKey: KeyObject): Caller {

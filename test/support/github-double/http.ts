@@ -43,7 +43,8 @@ export const validationFailed = (...errors: (ValidationErrorItem | string)[]): H
 export type Caller =
   | { kind: "anonymous" }
   | { kind: "app" }
-  | { kind: "installation"; installation: InstallationRecord; token: TokenRecord; actor: UserRecord };
+  | { kind: "installation"; installation: InstallationRecord; token: TokenRecord; actor: UserRecord }
+  | { kind: "user"; user: UserRecord };
 
 export interface RouteContext {
   method: string;
@@ -70,7 +71,7 @@ export interface Reply {
 export type Handler = (ctx: RouteContext) => Promise<Reply> | Reply;
 
 /** "none": the few routes GitHub serves without credentials (the manifest conversion). */
-export type AuthKind = "app" | "installation" | "none";
+export type AuthKind = "app" | "installation" | "user" | "none";
 
 export interface RouteOptions {
   auth: AuthKind;

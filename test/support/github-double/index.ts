@@ -1,4 +1,4 @@
-import { createSign, generateKeyPairSync, randomInt } from "node:crypto";
+import { createSign, generateKeyPairSync, randomBytes, randomInt } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import { registerCheckRoutes } from "./routes/checks.js";
 import { registerCommentRoutes } from "./routes/comments.js";
 import { registerGitRoutes } from "./routes/git.js";
 import { registerIssueRoutes } from "./routes/issues.js";
+import { registerOAuthRoutes, type OAuthBrowser } from "./routes/oauth.js";
 import { registerPullRoutes } from "./routes/pulls.js";
 import { registerReactionRoutes } from "./routes/reactions.js";
 import { ManifestRegistry, registerManifestRoutes } from "./routes/manifests.js";
@@ -46,6 +47,11 @@ export interface GitHubDoubleOptions {
   webhookSecret: string;
   webhookUrl?: string;
   appSlug?: string;
+  /** The app's OAuth credentials; generated when absent. */
+  clientId?: string;
+  clientSecret?: string;
+  /** The app's callback URLs; when set, the authorize step refuses any other redirect_uri. */
+  callbackUrls?: string[];
 }
 
 export const DEFAULT_PERMISSIONS: AppPermissions = {
@@ -82,6 +88,8 @@ export interface GitHubDouble {
   appSlug: string;
   privateKey: string;
   webhookSecret: string;
+  clientId: string;
+  clientSecret: string;
   /** The account writes made with installation tokens are attributed to: `<slug>[bot]`. */
   botLogin: string;
   state: GitHubState;
@@ -99,6 +107,10 @@ export interface GitHubDouble {
   addInstallation(input: InstallationInput): InstallationRecord;
   createRepo(fullName: string, opts?: CreateRepoOptions): Promise<RepoRecord>;
   addUser(login: string, opts?: { type?: "User" | "Bot"; permissions?: Record<string, RepoPermission> }): void;
+  /** Makes a user a member of an organisation (its installations show in GET /user/installations). */
+  addMember(org: string, login: string): void;
+  /** The user signed in to the double's web UI, who the OAuth authorize step acts for; undefined shows a sign-in form. */
+  signInBrowser(login: string | undefined): void;
   setPermission(fullName: string, login: string, permission: RepoPermission): void;
   /** Commits files straight into the bare repository (a new branch starts at `from`). */
   commitFiles(fullName: string, input: Omit<CommitFilesInput, "author"> & { author?: string }): Promise<string>;
@@ -193,6 +205,10 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
   registerCheckRoutes(table, deps);
   registerGitRoutes(table, deps);
   registerGraphql(table, state, shapes);
+  const clientId = opts.clientId ?? `Iv1.${randomBytes(8).toString("hex")}`;
+  const clientSecret = opts.clientSecret ?? randomBytes(20).toString("hex");
+  const browser: OAuthBrowser = { user: undefined };
+  registerOAuthRoutes(table, { state, shapes, client: { clientId, clientSecret, callbackUrls: opts.callbackUrls ?? [] }, browser });
   const manifests = new ManifestRegistry();
   registerManifestRoutes(table, manifests, () => url);
 
@@ -208,6 +224,8 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
     appSlug,
     privateKey,
     webhookSecret: opts.webhookSecret,
+    clientId,
+    clientSecret,
     botLogin,
     state,
     calls,
@@ -294,6 +312,19 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
       for (const [fullName, permission] of Object.entries(uopts.permissions ?? {})) {
         double.setPermission(fullName, login, permission);
       }
+    },
+
+    addMember(org, login) {
+      state.user(org, "Organization");
+      state.user(login);
+      const key = org.toLowerCase();
+      const members = state.members.get(key) ?? new Set<string>();
+      members.add(login.toLowerCase());
+      state.members.set(key, members);
+    },
+
+    signInBrowser(login) {
+      browser.user = login === undefined ? undefined : state.user(login);
     },
 
     setPermission(fullName, login, permission) {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { KeyObject } from "node:crypto";
-import { appCaller, hasPermission, installationCaller, tokenCoversRepo } from "./auth.js";
+import { appCaller, hasPermission, installationCaller, tokenCoversRepo, userCaller } from "./auth.js";
 import { GIT_PATH, serveGit, type GitHttpDeps } from "./git-http.js";
 import { HttpError, notFound, type AuthKind, type Caller, type Reply, type RouteContext, type RouteTable } from "./http.js";
 import type { GitHubState } from "./state.js";
@@ -55,6 +55,7 @@ function send(res: ServerResponse, reply: Reply): void {
 
 function authenticate(deps: ServerDeps, kind: AuthKind, authorization: string | undefined): Caller {
   if (kind === "none") return { kind: "anonymous" };
+  if (kind === "user") return userCaller(deps.state, authorization);
   return kind === "app" ? appCaller(authorization, deps.appId, deps.publicKey) : installationCaller(deps.state, authorization, deps.bot);
 }
 
@@ -118,7 +119,10 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   let body: unknown = null;
   let installationId: number | undefined;
   try {
-    if (raw.length) {
+    if (raw.length && /^application\/x-www-form-urlencoded/i.test(req.headers["content-type"] ?? "")) {
+      // The OAuth web flow's token exchange and the authorize form post forms, not JSON.
+      body = Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
+    } else if (raw.length) {
       try {
         body = JSON.parse(raw.toString("utf8"));
       } catch {

@@ -5,9 +5,11 @@ import type {
   InstallationRecord,
   IssueRecord,
   LabelRecord,
+  OAuthCodeRecord,
   RepoRecord,
   TokenRecord,
   UserRecord,
+  UserTokenRecord,
 } from "./types.js";
 
 /** In-memory records of the double. Names are matched case-insensitively, as GitHub does. */
@@ -21,6 +23,10 @@ export class GitHubState {
   readonly checkRuns = new Map<number, CheckRunRecord>();
   /** "owner/repo#number" (lower-cased repo) → issue or pull request. */
   readonly issues = new Map<string, IssueRecord>();
+  readonly userTokens = new Map<string, UserTokenRecord>();
+  readonly oauthCodes = new Map<string, OAuthCodeRecord>();
+  /** lower-cased organisation login → lower-cased member logins. */
+  readonly members = new Map<string, Set<string>>();
 
   nextId(): number {
     return this.#nextId++;
@@ -99,6 +105,20 @@ export class GitHubState {
   installationCovers(installation: InstallationRecord, repo: RepoRecord): boolean {
     if (installation.repositories === "all") return repo.owner === installation.account;
     return installation.repositories.has(repo.fullName.toLowerCase());
+  }
+
+  /**
+   * What GET /user/installations lists: installations of the app on the user's own account, on an
+   * organisation the user belongs to, or covering a repository the user holds a permission on.
+   */
+  installationsOf(user: UserRecord): InstallationRecord[] {
+    const login = user.login.toLowerCase();
+    return [...this.installations.values()].filter(
+      (inst) =>
+        inst.account === user ||
+        (this.members.get(inst.account.login.toLowerCase())?.has(login) ?? false) ||
+        this.reposOf(inst).some((r) => (r.permissions.get(login) ?? "none") !== "none"),
+    );
   }
 
   reposOf(installation: InstallationRecord): RepoRecord[] {

@@ -172,3 +172,18 @@ export interface DeliveryResult {
   /** No answer within GitHub's 10 s delivery timeout; `status` is then 0. */
   timedOut: boolean;
 }
+
+/** A user access token from the OAuth web flow (`ghu_…`), as a GitHub App issues them. */
+export interface UserTokenRecord {
+  user: UserRecord;
+  clientId: string;
+  expiresAt: Date;
+}
+
+/** A one-time code handed to the app's callback by the authorize step. */
+export interface OAuthCodeRecord {
+  user: UserRecord;
+  clientId: string;
+  redirectUri: string | null;
+  expiresAt: Date;
+}

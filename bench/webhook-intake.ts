@@ -439,7 +439,7 @@ interface IntakeTarget {
 }
 
 async function startIntake(opts: Options): Promise<IntakeTarget> {
-  const [{ loadConfig }, { createLogger }, { openDatabase, migrate }, queue, { buildServer }, { webhookDeliveries }, orm] = await Promise.all([
+  const [{ loadConfig }, { createLogger }, { openDatabase, migrate }, queue, { buildServer }, { webhookDeliveries }, orm, { Metrics }] = await Promise.all([
     import("../src/config.js"),
     import("../src/logger.js"),
     import("../db/client.js"),
@@ -447,6 +447,7 @@ async function startIntake(opts: Options): Promise<IntakeTarget> {
     import("../src/web/server.js"),
     import("../db/schema.js"),
     import("drizzle-orm"),
+    import("../src/metrics.js"),
   ]);
   const cleanups: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -516,7 +517,7 @@ async function startIntake(opts: Options): Promise<IntakeTarget> {
       await queues.close();
     });
 
-    const app = await buildServer({ config, log, database, queues, appYmlPath: "app.yml", envFile: path.join(dataDir, ".env") });
+    const app = await buildServer({ config, log, database, queues, appYmlPath: "app.yml", envFile: path.join(dataDir, ".env"), metrics: new Metrics() });
     cleanups.push(() => app.close());
     const started = new WeakMap<FastifyRequest, number>();
     app.addHook("onRequest", async (req) => {

@@ -66,7 +66,11 @@ export const webhookDeliveries = pgTable(
     enqueuedAt: timestamp("enqueued_at", { withTimezone: true }),
     processedAt: timestamp("processed_at", { withTimezone: true }),
   },
-  (t) => [index("webhook_deliveries_unqueued_idx").on(t.receivedAt).where(sql`${t.enqueuedAt} is null`)],
+  (t) => [
+    index("webhook_deliveries_unqueued_idx").on(t.receivedAt).where(sql`${t.enqueuedAt} is null`),
+    // The dashboard's time windows and newest-first lists.
+    index("webhook_deliveries_received_idx").on(t.receivedAt),
+  ],
 );
 
 export const environmentStatuses = ["building", "ready", "failed"] as const;
@@ -92,7 +96,7 @@ export const environments = pgTable(
     createdAt: createdAt(),
     builtAt: timestamp("built_at", { withTimezone: true }),
   },
-  (t) => [uniqueIndex("environments_repo_key_idx").on(t.repo, t.key)],
+  (t) => [uniqueIndex("environments_repo_key_idx").on(t.repo, t.key), index("environments_created_idx").on(t.createdAt)],
 );
 
 export const taskStatuses = ["candidate", "validating", "valid", "invalid", "skipped"] as const;
@@ -131,7 +135,14 @@ export const taskInstances = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("task_instances_repo_idx").on(t.repo), index("task_instances_status_idx").on(t.status)],
+  (t) => [
+    index("task_instances_repo_idx").on(t.repo),
+    index("task_instances_status_idx").on(t.status),
+    // The dashboard pages newest first, optionally by status or repository, over 100k+ rows.
+    index("task_instances_created_idx").on(t.createdAt),
+    index("task_instances_status_created_idx").on(t.status, t.createdAt),
+    index("task_instances_repo_created_idx").on(t.repo, t.createdAt),
+  ],
 );
 
 export const fixAttempts = pgTable(
@@ -161,7 +172,7 @@ export const fixAttempts = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("fix_attempts_issue_idx").on(t.repo, t.issueNumber)],
+  (t) => [index("fix_attempts_issue_idx").on(t.repo, t.issueNumber), index("fix_attempts_created_idx").on(t.createdAt)],
 );
 
 export const rolloutOutcomes = ["resolved", "semi-resolved", "unresolved", "cheated", "infra-error"] as const;
@@ -192,7 +203,7 @@ export const rollouts = pgTable(
     finishedAt: timestamp("finished_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index("rollouts_task_idx").on(t.taskInstanceId), index("rollouts_fix_idx").on(t.fixAttemptId)],
+  (t) => [index("rollouts_task_idx").on(t.taskInstanceId), index("rollouts_fix_idx").on(t.fixAttemptId), index("rollouts_created_idx").on(t.createdAt)],
 );
 
 export const trajectories = pgTable("trajectories", {

@@ -50,6 +50,13 @@ export const configSchema = z.object({
   LEGO_AGENT_MAX_COST_USD: z.coerce.number().positive().default(5).describe("Cost budget per rollout, USD (with the prices below)."),
   LEGO_PRICE_PROMPT_PER_MTOK: z.coerce.number().min(0).default(0).describe("Price of a million prompt tokens, USD (0 for self-hosted)."),
   LEGO_PRICE_COMPLETION_PER_MTOK: z.coerce.number().min(0).default(0).describe("Price of a million completion tokens, USD."),
+  GITHUB_CLIENT_ID: optionalString.describe("The app's OAuth client ID: enables \"Sign in with GitHub\" on the dashboard (written by the registration flow)."),
+  GITHUB_CLIENT_SECRET: optionalString.describe("The app's OAuth client secret, with GITHUB_CLIENT_ID."),
+  LEGO_DASHBOARD_TOKEN: optionalString.describe("A shared token for a single-team dashboard: `Authorization: Bearer <token>` for scripts, or the sign-in form. It sees every installation."),
+  LEGO_SESSION_SECRET: optionalString.describe("Key that signs dashboard session cookies (at least 32 characters; the same on every web replica). Default: derived from PRIVATE_KEY or LEGO_DASHBOARD_TOKEN."),
+  LEGO_PUBLIC_URL: optionalString.describe("The URL people reach this server at, for GitHub sign-in's callback. Default: taken from each request."),
+  LEGO_WORKER_METRICS_PORT: port.optional().describe("When set, `lego worker` serves /metrics and /healthz on this port (for Prometheus scraping of job durations and sandboxes)."),
+  LEGO_METRICS_TOKEN: optionalString.describe("When set, /metrics needs `Authorization: Bearer <token>`; unset, it is open on the main port."),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -122,6 +129,15 @@ export function loadConfig(
     if (!/^\d+$/.test(raw.APP_ID)) problems.push(`APP_ID: must be the numeric App ID (got ${JSON.stringify(raw.APP_ID)}). Find it on the app's settings page.`);
     if (!privateKey && !raw.PRIVATE_KEY_PATH) problems.push("PRIVATE_KEY: required with APP_ID. Set PRIVATE_KEY or PRIVATE_KEY_PATH.");
     if (!raw.WEBHOOK_SECRET) problems.push("WEBHOOK_SECRET: required with APP_ID, or every delivery would be rejected. Set it to the app's webhook secret.");
+  }
+  if (Boolean(raw.GITHUB_CLIENT_ID) !== Boolean(raw.GITHUB_CLIENT_SECRET)) {
+    problems.push("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET go together: set both (from the app's settings page) or neither.");
+  }
+  if (raw.LEGO_SESSION_SECRET && raw.LEGO_SESSION_SECRET.length < 32) {
+    problems.push("LEGO_SESSION_SECRET: must be at least 32 characters. Generate one with `openssl rand -hex 32`.");
+  }
+  if (raw.LEGO_DASHBOARD_TOKEN && raw.LEGO_DASHBOARD_TOKEN.length < 16) {
+    problems.push("LEGO_DASHBOARD_TOKEN: must be at least 16 characters, or anyone could guess it. Generate one with `openssl rand -hex 24`.");
   }
   if (problems.length) throw new ConfigError(problems);
 

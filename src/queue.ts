@@ -22,6 +22,10 @@ export interface JobData {
 
 export type QueueName = keyof JobData;
 
+/** JobData's keys at run time, for what lists every queue (dashboard, metrics, queue UI); tsc insists on each. */
+const everyQueue: Record<QueueName, true> = { webhooks: true, backfill: true, fix: true, rollout: true, "fix-select": true, signals: true, harvest: true };
+export const queueNames = Object.keys(everyQueue) as QueueName[];
+
 /** How a job failed for good (attempts used up, or UnrecoverableError): what its queue's policy records. */
 export interface JobFailure {
   error: Error;

@@ -46,7 +46,7 @@ export async function validateCandidate(
       environmentId: env.environmentId,
       failToPass: result.failToPass,
       passToPass: result.passToPass,
-      evidence: { environment: { reused: env.reused, fallback: env.fallback }, flaky: result.flaky, runs: result.runs, timings: result.timings },
+      evidence: { environment: { reused: env.reused, fallback: env.fallback }, flaky: result.flaky, runs: result.runs, testStatuses: result.testStatuses, timings: result.timings },
     };
     return result.valid ? { ...row, ...fields, status: "valid", statusReason: null } : invalid(result.reason ?? "invalid", fields);
   } finally {

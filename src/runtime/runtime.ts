@@ -11,6 +11,7 @@ import type { Config } from "../config.js";
 import { createProbot } from "../github/probot.js";
 import { assertRedisAvailable, Queues } from "../queue.js";
 import { type Models, modelsFrom } from "../fix/models.js";
+import { Metrics } from "../metrics.js";
 
 export interface RuntimeNeeds {
   docker?: boolean;
@@ -30,6 +31,8 @@ export interface Runtime {
   models: Models | undefined;
   /** The app's bot login (`<slug>[bot]`), for commits it makes. */
   botName: string | undefined;
+  /** This process's Prometheus registry. */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -75,6 +78,7 @@ export async function openRuntime(config: Config, log: Logger, needs: RuntimeNee
     docker,
     models,
     botName,
+    metrics: new Metrics(),
     async close() {
       await queues.close();
       await database.close();

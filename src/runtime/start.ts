@@ -11,12 +11,15 @@ import { buildServer } from "../web/server.js";
 import { queueWorkers, type QueueWorker } from "./queues.js";
 import { openRuntime, type Runtime } from "./runtime.js";
 import { sweepUnqueuedDeliveries } from "./sweep.js";
+import { serveWorkerMetrics, trackActiveSandboxes } from "./worker-metrics.js";
 import { type Processors, startWorkers, type WorkerPool } from "./workers.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export interface Running {
   server?: FastifyInstance;
+  /** `lego worker`'s /metrics and /healthz, when LEGO_WORKER_METRICS_PORT is set. */
+  metricsServer?: FastifyInstance;
   url?: string;
   pool?: WorkerPool;
   stop(): Promise<void>;
@@ -46,7 +49,13 @@ export async function start(rt: Runtime, roles: { web: boolean; worker: boolean 
         const worker = workers[q] as QueueWorker<QueueName> | undefined;
         await worker?.failed?.(job.data, { error: err, attempts: job.attemptsMade });
       },
+      metrics: rt.metrics,
     });
+    rt.log.info({ queues: entries.map(([name]) => name), concurrency: rt.config.LEGO_WORKER_CONCURRENCY }, "workers started");
+    if (rt.docker) trackActiveSandboxes(rt.metrics, rt.docker, rt.log);
+    if (!roles.web && rt.config.LEGO_WORKER_METRICS_PORT !== undefined) {
+      running.metricsServer = await serveWorkerMetrics(rt, rt.config.LEGO_WORKER_METRICS_PORT);
+    }
     // A delivery stored but never enqueued (Redis down at intake) is picked up now and then
     // every minute, so an outage that ends while the process keeps running loses nothing either.
     const sweep = () => sweepUnqueuedDeliveries(rt.database.db, rt.queues, rt.log, 5_000);
@@ -65,6 +74,7 @@ export async function start(rt: Runtime, roles: { web: boolean; worker: boolean 
       queues: rt.queues,
       appYmlPath: path.join(root, "app.yml"),
       envFile: path.resolve(".env"),
+      metrics: rt.metrics,
     });
     running.url = await running.server.listen({ port: rt.config.PORT, host: rt.config.HOST });
     rt.log.info({ url: running.url, webhooks: `${running.url}/api/github/webhooks` }, rt.config.hasAppCredentials ? "listening" : `listening; register the GitHub App at ${running.url}/probot`);
@@ -72,6 +82,7 @@ export async function start(rt: Runtime, roles: { web: boolean; worker: boolean 
   running.stop = async () => {
     // Order matters: stop taking webhooks, let active jobs finish (or release them), then close connections.
     await running.server?.close();
+    await running.metricsServer?.close();
     clearInterval(sweepTimer);
     await running.pool?.close(rt.config.LEGO_SHUTDOWN_TIMEOUT_SEC * 1000);
     await flows?.close();

@@ -2,6 +2,7 @@
 import { type Job, Worker } from "bullmq";
 import type { Logger } from "pino";
 import { Redis } from "ioredis";
+import type { Metrics } from "../metrics.js";
 import { type JobData, type QueueName, redisOptions } from "../queue.js";
 
 export type Processor<N extends QueueName> = (data: JobData[N], job: Job<JobData[N]>) => Promise<unknown>;
@@ -15,6 +16,7 @@ export interface WorkerPoolOptions {
   log: Logger;
   /** A job failed for good (attempts used up, or UnrecoverableError): record why. */
   onFinalFailure?: (queue: QueueName, job: Job, err: Error) => Promise<void>;
+  metrics?: Metrics;
 }
 
 export interface WorkerPool {
@@ -36,10 +38,15 @@ export function startWorkers(opts: WorkerPoolOptions): WorkerPool {
       prefix: opts.prefix,
       concurrency: opts.concurrency,
     });
-    worker.on("completed", (job) => log.info({ job: job.id, ms: (job.finishedOn ?? 0) - (job.processedOn ?? 0) }, "job done"));
+    const seconds = (job: Job) => Math.max(0, ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000);
+    worker.on("completed", (job) => {
+      opts.metrics?.jobSeconds.observe({ queue: name, outcome: "completed" }, seconds(job));
+      log.info({ job: job.id, ms: (job.finishedOn ?? 0) - (job.processedOn ?? 0) }, "job done");
+    });
     worker.on("failed", (job, err) => {
       if (!job) return;
       const final = err.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
+      opts.metrics?.jobSeconds.observe({ queue: name, outcome: final ? "failed" : "retried" }, seconds(job));
       log[final ? "error" : "warn"]({ job: job.id, attempt: job.attemptsMade, err: err.message }, final ? "job failed" : "job will be retried");
       if (final && opts.onFinalFailure) {
         opts.onFinalFailure(name, job, err).catch((e) => log.error({ err: e }, "could not record job failure"));

@@ -41,7 +41,12 @@ export interface RunEvidence {
   ran: boolean;
   notes: string[];
   container: string;
+  /** The end of the run's output (stdout then stderr), for the dashboard's validation logs. */
+  logTail: string;
 }
+
+/** Output kept per run: enough to see why a run failed, small enough for 100k task rows. */
+export const LOG_TAIL_BYTES = 8192;
 
 export interface ValidationResult {
   valid: boolean;
@@ -50,6 +55,8 @@ export interface ValidationResult {
   passToPass: string[];
   flaky: string[];
   runs: RunEvidence[];
+  /** FAIL_TO_PASS, PASS_TO_PASS and flaky tests → their status in each run, in the order of `runs`. */
+  testStatuses: Record<string, string[]>;
   command: string;
   timings: { prepareMs: number[]; firstTestCommandMs: number[]; totalMs: number };
 }
@@ -125,6 +132,7 @@ export async function runTestState(
         ran: parsed.ran,
         notes: parsed.notes,
         container: sandbox.id.slice(0, 12),
+        logTail: `${marked.body}\n${r.stderr}`.slice(-LOG_TAIL_BYTES),
       });
       if (r.timedOut) {
         return { ...out, error: `the test command did not finish within ${Math.round(opts.timeoutMs / 1000)} s in the ${state.toUpperCase()} run and was killed: ${command}` };
@@ -158,12 +166,15 @@ export async function validateTask(task: { patch: string; testPatch: string }, o
     firstTestCommandMs: [Math.round(nop.prepareMs), Math.round(oracle.prepareMs)],
     totalMs: Math.round(performance.now() - began),
   };
-  const base = { failToPass: [], passToPass: [], flaky: [], runs, command, timings };
+  const base = { failToPass: [], passToPass: [], flaky: [], runs, testStatuses: {}, command, timings };
   const error = nop.error ?? oracle.error;
   if (error) return { ...base, valid: false, reason: error };
   const c = classifyRuns(nop.runs, oracle.runs);
+  const parsed = [...nop.runs, ...oracle.runs];
+  const tracked = [...c.failToPass, ...c.passToPass, ...c.flaky].slice(0, 5000);
   return {
     ...base,
+    testStatuses: Object.fromEntries(tracked.map((id) => [id, parsed.map((r) => r.statuses[id] ?? "missing")])),
     valid: c.invalidReason === null,
     reason: c.invalidReason,
     failToPass: c.failToPass,

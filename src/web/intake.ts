@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.js";
 import { insertDelivery, markEnqueued } from "../../db/deliveries.js";
+import type { IntakeOutcome, Metrics } from "../metrics.js";
 import { jobId, type Queues } from "../queue.js";
 import { subscribedEvents, summarize } from "./events.js";
 import { verifySignature } from "./signature.js";
@@ -14,6 +15,7 @@ export interface IntakeDeps {
   log: Logger;
   webhookSecret: string;
   bodyLimit: number;
+  metrics?: Metrics;
 }
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
@@ -50,29 +52,34 @@ export function registerIntake(app: FastifyInstance, deps: IntakeDeps): void {
       const event = header(req, "x-github-event");
       const id = header(req, "x-github-delivery");
       const log = deps.log.child({ delivery: id, event });
+      const began = performance.now();
+      const answer = (outcome: IntakeOutcome, code: number, body: unknown) => {
+        deps.metrics?.observeIntake(outcome, (performance.now() - began) / 1000);
+        return reply.code(code).send(body);
+      };
 
       if (!verifySignature(deps.webhookSecret, raw, header(req, "x-hub-signature-256"))) {
         // Never log the payload of an unverified request: it is attacker-controlled.
         log.warn({ ip: req.ip }, "webhook rejected: missing or wrong x-hub-signature-256");
-        return reply.code(401).send({ error: "signature does not match: check WEBHOOK_SECRET against the app's webhook secret" });
+        return answer("bad_signature", 401, { error: "signature does not match: check WEBHOOK_SECRET against the app's webhook secret" });
       }
       if (!event || !id) {
-        return reply.code(400).send({ error: "missing x-github-event or x-github-delivery header" });
+        return answer("malformed", 400, { error: "missing x-github-event or x-github-delivery header" });
       }
-      if (event === "ping") return reply.code(200).send({ status: "pong" });
+      if (event === "ping") return answer("ping", 200, { status: "pong" });
       if (!subscribedEvents.has(event)) {
         log.debug("ignoring unsubscribed event");
-        return reply.code(202).send({ status: "ignored", reason: `event '${event}' is not handled` });
+        return answer("ignored", 202, { status: "ignored", reason: `event '${event}' is not handled` });
       }
 
       let payload: unknown;
       try {
         payload = JSON.parse(payloadText(header(req, "content-type"), raw));
       } catch (err) {
-        return reply.code(400).send({ error: `body is not valid JSON: ${(err as Error).message}` });
+        return answer("malformed", 400, { error: `body is not valid JSON: ${(err as Error).message}` });
       }
       if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
-        return reply.code(400).send({ error: "payload must be a JSON object" });
+        return answer("malformed", 400, { error: "payload must be a JSON object" });
       }
 
       let fresh: boolean;
@@ -81,18 +88,18 @@ export function registerIntake(app: FastifyInstance, deps: IntakeDeps): void {
       } catch (err) {
         // Not stored: a 5xx makes GitHub record the failure so the delivery can be redelivered.
         log.error({ err }, "could not store delivery");
-        return reply.code(503).send({ error: "delivery could not be stored; redeliver it once the database is back" });
+        return answer("store_failed", 503, { error: "delivery could not be stored; redeliver it once the database is back" });
       }
-      if (!fresh) return reply.code(200).send({ status: "duplicate", id });
+      if (!fresh) return answer("duplicate", 200, { status: "duplicate", id });
 
       try {
         await enqueueDelivery(deps, id);
       } catch (err) {
         // Stored durably: the start-up sweep enqueues it once Redis is back.
         log.error({ err }, "delivery stored but not enqueued; the sweep will enqueue it");
-        return reply.code(202).send({ status: "stored", id });
+        return answer("stored", 202, { status: "stored", id });
       }
-      return reply.code(202).send({ status: "queued", id });
+      return answer("queued", 202, { status: "queued", id });
     });
   });
 }

@@ -1,4 +1,4 @@
-// The HTTP surface: health, webhook intake, and first-run registration. Built separately from
+// The HTTP surface: health, metrics, the dashboard, webhook intake, and first-run registration. Built separately from
 // listen() so tests use inject() and the CLI owns the socket.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { sql } from "drizzle-orm";
@@ -6,8 +6,12 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../../db/client.js";
 import type { Queues } from "../queue.js";
+import type { Metrics } from "../metrics.js";
+import { registerDashboard } from "./dashboard/index.js";
+import type { StepMasker } from "./dashboard/pages/trajectory.js";
 import { registerIntake } from "./intake.js";
 import { registerManifestRoutes } from "./manifest.js";
+import { registerMetricsRoute } from "./metrics.js";
 
 export interface WebDeps {
   config: Config;
@@ -16,6 +20,9 @@ export interface WebDeps {
   queues: Queues;
   appYmlPath: string;
   envFile: string;
+  metrics: Metrics;
+  /** The SFT export's masking rule, shown by the trajectory viewer. */
+  maskStep?: StepMasker;
 }
 
 export function githubWebUrl(config: Config): string {
@@ -45,6 +52,15 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
     });
   });
 
+  registerMetricsRoute(app, { metrics: deps.metrics, db: deps.database.db, queues: deps.queues, log: deps.log.child({ component: "metrics" }), token: deps.config.LEGO_METRICS_TOKEN });
+  await registerDashboard(app, {
+    db: deps.database.db,
+    queues: deps.queues,
+    config: deps.config,
+    log: deps.log.child({ component: "dashboard" }),
+    ...(deps.maskStep ? { maskStep: deps.maskStep } : {}),
+  });
+
   if (deps.config.hasAppCredentials && deps.config.WEBHOOK_SECRET) {
     registerIntake(app, {
       db: deps.database.db,
@@ -52,6 +68,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
       log: deps.log.child({ component: "intake" }),
       webhookSecret: deps.config.WEBHOOK_SECRET,
       bodyLimit: deps.config.LEGO_WEBHOOK_BODY_LIMIT,
+      metrics: deps.metrics,
     });
   } else {
     registerManifestRoutes(app, {

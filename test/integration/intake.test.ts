@@ -6,6 +6,7 @@ import { type DatabaseHandle, migrate, openDatabase } from "../../db/client.js";
 import { getDelivery } from "../../db/deliveries.js";
 import { webhookDeliveries } from "../../db/schema.js";
 import { createLogger } from "../../src/logger.js";
+import { Metrics } from "../../src/metrics.js";
 import { Queues } from "../../src/queue.js";
 import { sweepUnqueuedDeliveries } from "../../src/runtime/sweep.js";
 import { buildServer } from "../../src/web/server.js";
@@ -23,7 +24,7 @@ let queues: Queues;
 let app: FastifyInstance;
 
 async function serverWith(q: Queues): Promise<FastifyInstance> {
-  return buildServer({ config, log, database, queues: q, appYmlPath: path.resolve("app.yml"), envFile: "/nonexistent/.env" });
+  return buildServer({ config, log, database, queues: q, appYmlPath: path.resolve("app.yml"), envFile: "/nonexistent/.env", metrics: new Metrics() });
 }
 
 function delivery(event: string, payload: unknown, opts: { id?: string; secret?: string; raw?: string; contentType?: string } = {}) {

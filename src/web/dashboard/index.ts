@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import path from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fastifyCookie from "@fastify/cookie";
 import fastifyCsrf from "@fastify/csrf-protection";
@@ -87,7 +88,8 @@ const SECURITY_HEADERS = {
 function loadAssets(): Record<string, { body: Buffer; type: string }> {
   const own = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url));
   return {
-    "chart.umd.js": { body: readFileSync(require.resolve("chart.js/dist/chart.umd.min.js")), type: "text/javascript; charset=utf-8" },
+    // chart.js exports no path to its UMD build: find it beside the package's main file.
+    "chart.umd.js": { body: readFileSync(path.join(path.dirname(require.resolve("chart.js")), "chart.umd.min.js")), type: "text/javascript; charset=utf-8" },
     "dashboard.js": { body: own("dashboard.js"), type: "text/javascript; charset=utf-8" },
     "dashboard.css": { body: own("dashboard.css"), type: "text/css; charset=utf-8" },
   };

@@ -16,22 +16,24 @@ export function windowStart(window: Window, now: Date): Date | null {
   return window === "all" ? null : new Date(now.getTime() - WINDOW_MS[window]);
 }
 
-const text = z.string().trim().max(300).optional().transform((v) => (v === "" ? undefined : v));
-const repo = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name")
-  .optional()
-  .or(z.literal("").transform(() => undefined));
+/** An empty field of a submitted filter form means "any". */
+const blankIsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema);
+const text = blankIsUnset(z.string().trim().max(300, "must be at most 300 characters").optional());
+const repo = blankIsUnset(
+  z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name")
+    .optional(),
+);
 const wholeNumber = (min: number, max: number) =>
   z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 const int = (min: number, max: number) => wholeNumber(min, max).optional();
 const intOr = (min: number, max: number, fallback: number) => wholeNumber(min, max).default(fallback);
-const optionalEnum = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: `must be one of ${values.join(", ")}` }).optional().or(z.literal("").transform(() => undefined));
+const optionalEnum = <T extends readonly [string, ...string[]]>(values: T) => blankIsUnset(z.enum(values, { error: `must be one of ${values.join(", ")}` }).optional());
 
 const scope = {
-  installation: int(1, Number.MAX_SAFE_INTEGER).or(z.literal("").transform(() => undefined)),
+  installation: blankIsUnset(int(1, Number.MAX_SAFE_INTEGER)),
   repo,
   window: z.enum(windows, { error: `must be one of ${windows.join(", ")}` }).default("30d"),
 };

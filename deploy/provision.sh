@@ -34,6 +34,9 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
   for _ in $(seq 1 20); do (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && break; sleep 0.5; done
 fi
 
+# Chromium: the dashboard's browser tests drive Debian's build through playwright-core.
+command -v chromium >/dev/null 2>&1 || { log "installing Chromium"; apt_install chromium; }
+
 bash "$here/provision-docker.sh"
 bash "$here/build-base-image.sh"
 bash "$here/provision-python.sh"

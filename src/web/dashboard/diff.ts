@@ -17,5 +17,5 @@ export function renderDiff(diff: string, maxLines = 3000): Html {
   const lines = diff.replace(/\n$/, "").split("\n");
   const shown = lines.slice(0, maxLines);
   const more = lines.length - shown.length;
-  return html`<pre class="diff">${shown.map((l) => html`<span class="d-${classifyDiffLine(l)}">${l}</span>\n`)}</pre>${more > 0 ? html`<p class="note">${more} more lines not shown.</p>` : ""}`;
+  return html`<pre class="diff">${shown.map((l) => html`<span class="d-${classifyDiffLine(l)}">${l || " "}</span>`)}</pre>${more > 0 ? html`<p class="note">${more} more lines not shown.</p>` : ""}`;
 }

@@ -2,7 +2,7 @@
 import type { getEnvironmentInScope, getTaskInScope, listEnvironments, listFixes, listTasks } from "../../../../db/dashboard.js";
 import { renderDiff } from "../diff.js";
 import { clip, fmtMs, fmtTime, href, type Html, html } from "../html.js";
-import { badge, pager, table } from "./layout.js";
+import { badge, facts, pager, table } from "./layout.js";
 import { taskLink } from "./lists.js";
 
 type Task = NonNullable<Awaited<ReturnType<typeof getTaskInScope>>>;
@@ -45,8 +45,7 @@ export function taskPage(task: Task): Html {
   const runLabels = runs.map((r) => `${(r.state ?? "run").toUpperCase()} ${r.repeat ?? ""}`.trim());
   const statuses = (evidence.testStatuses && typeof evidence.testStatuses === "object" ? evidence.testStatuses : {}) as Record<string, unknown>;
   const flaky = Array.isArray(evidence.flaky) ? (evidence.flaky as unknown[]).map(String) : [];
-  const facts = table(
-    ["", ""],
+  const about = facts(
     [
       ["repository", html`<a href="/dashboard/repos/${task.repo}">${task.repo}</a>`],
       ["kind", task.strategy ? `${task.kind} (${task.strategy})` : task.kind],
@@ -65,7 +64,7 @@ export function taskPage(task: Task): Html {
     (r, i) => html`<details${i === 0 ? html` open` : ""}><summary>${runLabels[i]}: exit ${r.exitCode ?? "—"}${r.timedOut ? " (timed out)" : ""}, ${r.tests ?? 0} tests, ${fmtMs(r.durationMs)}${r.ran === false ? ", no evidence the suite ran" : ""}</summary>
 ${(r.notes ?? []).length ? html`<p class="note">${(r.notes ?? []).join("; ")}</p>` : ""}${longText(r.logTail ?? "(no output kept)")}</details>`,
   );
-  return html`${facts}
+  return html`${about}
 <section><h2>Problem statement</h2>${longText(task.problemStatement)}${task.hintsText ? html`<h3>Hints</h3>${longText(task.hintsText)}` : ""}</section>
 <section><h2>Gold patch</h2>${renderDiff(task.patch)}<h2>Test patch</h2>${renderDiff(task.testPatch)}</section>
 <section><h2>Tests</h2>${testTable("FAIL_TO_PASS", task.failToPass, statuses, runLabels)}${testTable("PASS_TO_PASS", task.passToPass, statuses, runLabels)}${flaky.length ? testTable("Flaky (dropped)", flaky, statuses, runLabels) : ""}</section>
@@ -73,8 +72,7 @@ ${(r.notes ?? []).length ? html`<p class="note">${(r.notes ?? []).join("; ")}</p
 }
 
 export function environmentPage(env: Environment): Html {
-  return html`${table(
-    ["", ""],
+  return html`${facts(
     [
       ["repository", html`<a href="/dashboard/repos/${env.repo}">${env.repo}</a>`],
       ["image", env.image],

@@ -75,6 +75,11 @@ export function table(head: string[], rows: (Html | string | number | null | und
   return html`<table><thead><tr>${head.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows.map((r) => html`<tr>${r.map((c) => html`<td>${c ?? ""}</td>`)}</tr>`)}</tbody></table>`;
 }
 
+/** Label/value rows about one thing. */
+export function facts(rows: [string, Html | string | number | null | undefined][]): Html {
+  return html`<table class="facts"><tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v ?? ""}</td></tr>`)}</tbody></table>`;
+}
+
 export function pager(path: string, query: Record<string, string | number | undefined>, page: { page: number; perPage: number; total: number }): Html {
   const pages = Math.max(1, Math.ceil(page.total / page.perPage));
   const to = (p: number) => href(path, { ...query, page: p === 1 ? undefined : p, per_page: page.perPage === 50 ? undefined : page.perPage });

@@ -13,8 +13,8 @@ const SIGNALS: [string, string][] = [
   ["changes_requested", "changes requested"],
   ["merged", "merged"],
   ["closed_unmerged", "closed unmerged"],
-  ["reaction_up", "👍"],
-  ["reaction_down", "👎"],
+  ["reaction_up", "thumbs up"],
+  ["reaction_down", "thumbs down"],
 ];
 
 export interface OverviewData {

@@ -3,7 +3,7 @@
 import type { getRolloutInScope } from "../../../../db/dashboard.js";
 import { renderDiff } from "../diff.js";
 import { clip, fmtInt, fmtMs, fmtTime, href, type Html, html } from "../html.js";
-import { badge, table } from "./layout.js";
+import { badge, facts } from "./layout.js";
 import { taskLink } from "./lists.js";
 
 type Rollout = NonNullable<Awaited<ReturnType<typeof getRolloutInScope>>>;
@@ -78,8 +78,7 @@ export function trajectoryPage(r: Rollout, problemStatement: string | null, mask
   const steps = asSteps(r.trajectory?.steps);
   const thoughts = assistantTexts(r.trajectory?.messages);
   const masked = steps.filter((s) => masker?.(s));
-  const facts = table(
-    ["", ""],
+  const about = facts(
     [
       ["repository", html`<a href="/dashboard/repos/${r.repo}">${r.repo}</a>`],
       ["for", ro.taskInstanceId ? taskLink(ro.taskInstanceId) : ro.fixAttemptId ? html`<a href="${href("/dashboard/rollouts", { fix: ro.fixAttemptId, window: "all" })}">fix attempt #${ro.fixAttemptId}</a>` : ""],
@@ -102,10 +101,10 @@ export function trajectoryPage(r: Rollout, problemStatement: string | null, mask
     lastTurn = s.turn;
     return html`<li class="step${isMasked ? " masked" : ""}${s.error ? " failed" : ""}" data-step="${s.index}" data-turn="${s.turn}">
 <div class="step-head">step ${s.index} · turn ${s.turn} · exit ${s.exitCode ?? "—"} · ${fmtMs(s.durationMs)}${s.error ? html` · <span class="err">error${s.errorKind ? `: ${s.errorKind}` : ""}</span>` : ""}${isMasked ? html` · <span class="mask-label">masked in SFT</span>` : ""}</div>
-${thought ? clipped(thought, ARGUMENT_LIMIT, "thought") : ""}${renderAction(s.action)}${clipped(s.observation, OBSERVATION_LIMIT, "observation")}</li>`;
+${thought ? clipped(thought, ARGUMENT_LIMIT, "thought") : ""}${renderAction(s.action)}${s.observation ? clipped(s.observation, OBSERVATION_LIMIT, "observation") : ""}</li>`;
   });
   const reasoning = ro.verifierReasoning ? html`<details><summary>Verifier's reasoning</summary>${clipped(ro.verifierReasoning, 8000, "text")}</details>` : "";
-  return html`${facts}${reasoning}
+  return html`${about}${reasoning}
 ${problemStatement !== null ? html`<section><h2>Problem statement</h2>${clipped(problemStatement, 20_000, "text")}</section>` : ""}
 <section><h2>Steps</h2>${steps.length ? html`<ol class="steps">${items}</ol>` : html`<p class="empty">No steps recorded${r.trajectory ? "" : " (no trajectory stored)"}.</p>`}${steps.length > STEP_LIMIT ? html`<p class="note">${steps.length - STEP_LIMIT} more steps not shown.</p>` : ""}</section>
 <section><h2>Final patch</h2>${renderDiff(ro.patch ?? "")}</section>`;

@@ -439,15 +439,9 @@ export async function listDeliveries(db: Db, scope: Scope, f: { status?: string;
 /** Repositories in scope with their task counts; repositories only seen through `lego harvest` have no installation. */
 export async function listRepositories(db: Db, scope: Scope, paging: Paging) {
   const where = and(inRepos(repositories.fullName, scope), isNull(repositories.removedAt));
-  return paged(
+  const page = await paged(
     db
-      .select({
-        fullName: repositories.fullName,
-        installationId: repositories.installationId,
-        account: installations.accountLogin,
-        tasks: sql<number>`(select count(*) from ${taskInstances} where ${taskInstances.repo} = ${repositories.fullName})`,
-        valid: sql<number>`(select count(*) from ${taskInstances} where ${taskInstances.repo} = ${repositories.fullName} and ${taskInstances.status} = 'valid')`,
-      })
+      .select({ fullName: repositories.fullName, installationId: repositories.installationId, account: installations.accountLogin })
       .from(repositories)
       .leftJoin(installations, eq(installations.id, repositories.installationId))
       .where(where)
@@ -457,6 +451,17 @@ export async function listRepositories(db: Db, scope: Scope, paging: Paging) {
     db.select({ n: count() }).from(repositories).where(where),
     paging,
   );
+  // One grouped pass over the page's repositories (the (repo, created_at) index), not two counts per row.
+  const names = page.rows.map((r) => r.fullName);
+  const counts = names.length
+    ? await db
+        .select({ repo: taskInstances.repo, tasks: count(), valid: sql<number>`count(*) filter (where ${taskInstances.status} = 'valid')` })
+        .from(taskInstances)
+        .where(sql`${taskInstances.repo} in ${names}`)
+        .groupBy(taskInstances.repo)
+    : [];
+  const byRepo = new Map(counts.map((c) => [c.repo, c]));
+  return { ...page, rows: page.rows.map((r) => ({ ...r, tasks: n(byRepo.get(r.fullName)?.tasks), valid: n(byRepo.get(r.fullName)?.valid) })) };
 }
 
 export async function installationsInScope(db: Db, ids: number[] | "all") {

@@ -21,8 +21,8 @@ export function runLego(args: string[], env: Record<string, string>, cwd: string
   });
 }
 
-/** Starts `lego <command>` and resolves once it logs the URL it listens on. */
-export async function startLego(command: "serve" | "web", env: Record<string, string>, cwd: string, timeoutMs = 60_000): Promise<LegoProcess> {
+/** Starts `lego <command>` and resolves once it logs the URL it listens on (a worker: once its workers run; `url` is then empty). */
+export async function startLego(command: "serve" | "web" | "worker", env: Record<string, string>, cwd: string, timeoutMs = 60_000): Promise<LegoProcess> {
   const proc = runLego([command], { PORT: "0", HOST: "127.0.0.1", ...env }, cwd);
   const lines: string[] = [];
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
@@ -32,9 +32,9 @@ export async function startLego(command: "serve" | "web", env: Record<string, st
       lines.push(line);
       if (!line.startsWith("{")) return;
       const rec = JSON.parse(line) as { url?: string; msg?: string };
-      if (rec.url && rec.msg?.startsWith("listening")) {
+      if (command === "worker" ? rec.msg === "workers started" : rec.url && rec.msg?.startsWith("listening")) {
         clearTimeout(timer);
-        resolve(rec.url);
+        resolve(rec.url ?? "");
       }
     };
     for (const stream of [proc.stdout, proc.stderr]) {
@@ -48,7 +48,7 @@ export async function startLego(command: "serve" | "web", env: Record<string, st
     }
     exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`lego ${command} exited with ${code} before listening:\n${lines.join("\n")}`));
+      reject(new Error(`lego ${command} exited with ${code} before it was ready:\n${lines.join("\n")}`));
     });
   });
   return {

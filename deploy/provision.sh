@@ -36,6 +36,11 @@ fi
 
 # Chromium: the dashboard's browser tests drive Debian's build through playwright-core.
 command -v chromium >/dev/null 2>&1 || { log "installing Chromium"; apt_install chromium; }
+# Go with Sprig: renders the Helm chart in its test where Helm itself is not installed (no Debian package).
+if ! command -v helm >/dev/null 2>&1 && ! { command -v go >/dev/null 2>&1 && [ -d /usr/share/gocode/src/github.com/Masterminds/sprig ]; }; then
+  log "installing Go and Sprig (the chart test's renderer)"
+  apt_install golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
+fi
 
 bash "$here/provision-docker.sh"
 bash "$here/build-base-image.sh"

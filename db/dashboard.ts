@@ -254,6 +254,15 @@ export async function listTasks(db: Db, scope: Scope, f: TaskFilters, paging: Pa
     f.strategy ? eq(taskInstances.strategy, f.strategy) : undefined,
     f.reason ? eq(reasonExpr, f.reason) : undefined,
   );
+  // A deferred join: the page's ids come from the index alone (an index-only scan skips the
+  // offset), then only those rows are read.
+  const ids = db
+    .select({ id: taskInstances.instanceId })
+    .from(taskInstances)
+    .where(where)
+    .orderBy(desc(taskInstances.createdAt), desc(taskInstances.instanceId))
+    .limit(paging.perPage)
+    .offset(offset(paging));
   return paged(
     db
       .select({
@@ -269,10 +278,8 @@ export async function listTasks(db: Db, scope: Scope, f: TaskFilters, paging: Pa
         createdAt: taskInstances.createdAt,
       })
       .from(taskInstances)
-      .where(where)
-      .orderBy(desc(taskInstances.createdAt), desc(taskInstances.instanceId))
-      .limit(paging.perPage)
-      .offset(offset(paging)),
+      .where(inArray(taskInstances.instanceId, ids))
+      .orderBy(desc(taskInstances.createdAt), desc(taskInstances.instanceId)),
     db.select({ n: count() }).from(taskInstances).where(where),
     paging,
   );

@@ -139,9 +139,10 @@ export const taskInstances = pgTable(
     index("task_instances_repo_idx").on(t.repo),
     index("task_instances_status_idx").on(t.status),
     // The dashboard pages newest first, optionally by status or repository, over 100k+ rows.
-    index("task_instances_created_idx").on(t.createdAt),
-    index("task_instances_status_created_idx").on(t.status, t.createdAt),
-    index("task_instances_repo_created_idx").on(t.repo, t.createdAt),
+    // instance_id last: the list's tie-breaker, so deep pages are skipped in the index alone.
+    index("task_instances_created_idx").on(t.createdAt, t.instanceId),
+    index("task_instances_status_created_idx").on(t.status, t.createdAt, t.instanceId),
+    index("task_instances_repo_created_idx").on(t.repo, t.createdAt, t.instanceId),
   ],
 );
 

@@ -10,6 +10,7 @@ import { type QueueName, redisOptions } from "../queue.js";
 import { buildServer } from "../web/server.js";
 import { queueWorkers, type QueueWorker } from "./queues.js";
 import { openRuntime, type Runtime } from "./runtime.js";
+import { sftMasking } from "./sft-masking.js";
 import { sweepUnqueuedDeliveries } from "./sweep.js";
 import { serveWorkerMetrics, trackActiveSandboxes } from "./worker-metrics.js";
 import { type Processors, startWorkers, type WorkerPool } from "./workers.js";
@@ -75,6 +76,7 @@ export async function start(rt: Runtime, roles: { web: boolean; worker: boolean 
       appYmlPath: path.join(root, "app.yml"),
       envFile: path.resolve(".env"),
       metrics: rt.metrics,
+      maskStep: sftMasking,
     });
     running.url = await running.server.listen({ port: rt.config.PORT, host: rt.config.HOST });
     rt.log.info({ url: running.url, webhooks: `${running.url}/api/github/webhooks` }, rt.config.hasAppCredentials ? "listening" : `listening; register the GitHub App at ${running.url}/probot`);

@@ -11,6 +11,7 @@ import { type DatabaseHandle, migrate, openDatabase } from "../../db/client.js";
 import { createLogger } from "../../src/logger.js";
 import { Metrics } from "../../src/metrics.js";
 import { Queues } from "../../src/queue.js";
+import { sftMasking } from "../../src/runtime/sft-masking.js";
 import { buildServer } from "../../src/web/server.js";
 import { launchChromium } from "../support/browser.js";
 import { ACME, HUGE_ROLLOUT, seedDashboard, type Seeded } from "../support/dashboard-seed.js";
@@ -50,7 +51,7 @@ beforeAll(async () => {
   seeded = await seedDashboard(database.db);
   const config = testConfig({ LEGO_DASHBOARD_TOKEN: TOKEN });
   queues = new Queues(config.REDIS_URL, config.LEGO_QUEUE_PREFIX);
-  app = await buildServer({ config, log: createLogger("silent"), database, queues, appYmlPath: path.resolve("app.yml"), envFile: "/nonexistent/.env", metrics: new Metrics() });
+  app = await buildServer({ config, log: createLogger("silent"), database, queues, appYmlPath: path.resolve("app.yml"), envFile: "/nonexistent/.env", metrics: new Metrics(), maskStep: sftMasking });
   url = await app.listen({ port: 0, host: "127.0.0.1" });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
@@ -125,9 +126,17 @@ describe("dashboard in Chromium", () => {
     await shot("task");
   });
 
-  it("shows a trajectory step by step, with markup as text and a huge observation cut", async () => {
+  it("shows a trajectory step by step with the SFT-masked turn highlighted, markup as text and a huge observation cut", async () => {
     await page.goto(`${url}/dashboard/rollouts/${HUGE_ROLLOUT}`);
     expect(await page.locator("li.step").count()).toBe(5);
+    const masked = page.locator("li.step.masked");
+    expect(await masked.count()).toBe(1);
+    expect(await masked.getAttribute("data-step")).toBe("1");
+    expect(await masked.locator(".mask-label").innerText()).toBe("masked in SFT");
+    // Highlighted, not just labelled: its background differs from an unmasked step's.
+    const background = (sel: string) => page.locator(sel).evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(await background('li.step[data-step="1"]')).not.toBe(await background('li.step[data-step="2"]'));
+    expect(await page.locator("#masked-count").innerText()).toBe("1");
     expect(await page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned)).toBeUndefined();
     const observation = await page.locator('li.step[data-step="2"] pre.observation').innerText();
     expect(observation).toContain("<script>window.__pwned = true</script>");

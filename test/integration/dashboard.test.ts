@@ -11,6 +11,7 @@ import { Metrics } from "../../src/metrics.js";
 import { Queues, redisOptions } from "../../src/queue.js";
 import { UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import { sftMasking } from "../../src/runtime/sft-masking.js";
 import { buildServer } from "../../src/web/server.js";
 import { eq } from "drizzle-orm";
 import { ACME, HUGE_ROLLOUT, OTHER, SECRET_TASK, seedDashboard, type Seeded } from "../support/dashboard-seed.js";
@@ -92,7 +93,7 @@ beforeAll(async () => {
     LEGO_PUBLIC_URL: "http://127.0.0.1:1",
   });
   queues = new Queues(config.REDIS_URL, config.LEGO_QUEUE_PREFIX);
-  app = await buildServer({ config, log, database, queues, appYmlPath: path.resolve("app.yml"), envFile: "/nonexistent/.env", metrics: new Metrics() });
+  app = await buildServer({ config, log, database, queues, appYmlPath: path.resolve("app.yml"), envFile: "/nonexistent/.env", metrics: new Metrics(), maskStep: sftMasking });
 });
 
 afterAll(async () => {
@@ -257,6 +258,11 @@ describe("dashboard: pages and bad input", () => {
     expect(res.body).not.toContain('<img src=x onerror');
     expect(res.body.length).toBeLessThan(100_000);
     expect(res.body).toMatch(/characters not shown/);
+    // The SFT export's rule: a bad-arguments step is masked, a failing test command is not.
+    expect(res.body).toContain('<li class="step masked failed" data-step="1"');
+    expect(res.body).toContain('<li class="step failed" data-step="2"');
+    const json = await app.inject({ url: `/dashboard/rollouts/${HUGE_ROLLOUT}?format=json`, headers: bearer });
+    expect(json.json().masked).toEqual([1]);
     const task = await app.inject({ url: "/dashboard/tasks/acme__widgets-1", headers: bearer });
     expect(task.body).toContain("add() subtracts &lt;b&gt;instead&lt;/b&gt;");
     expect(task.body).toContain('<span class="d-add">+    return a + b</span>');

@@ -363,7 +363,7 @@ ${token ? html`<form method="post" action="/dashboard/login"><input type="hidden
           const task = r.rollout.taskInstanceId ? await getTaskInScope(db, await scopeOf(req, { window: "all" }), r.rollout.taskInstanceId) : undefined;
           return send(req, reply, `Rollout ${id}`, () => trajectoryPage(r, task?.problemStatement ?? null, deps.maskStep), {
             ...r,
-            masked: deps.maskStep ? (Array.isArray(r.trajectory?.steps) ? (r.trajectory.steps as { index: number; error: boolean; errorKind?: string }[]).filter((s) => deps.maskStep?.(s)).map((s) => s.index) : []) : null,
+            masked: deps.maskStep ? (Array.isArray(r.trajectory?.steps) ? (r.trajectory.steps as (Parameters<StepMasker>[0] & { index: number })[]).filter((s) => deps.maskStep?.(s)).map((s) => s.index) : []) : null,
           });
         });
 

@@ -1,6 +1,7 @@
 // The trajectory viewer: every step of a rollout as it will reach training, with the turns the SFT
 // export masks highlighted by the export's own masking rule, so what is audited is what is trained.
 import type { getRolloutInScope } from "../../../../db/dashboard.js";
+import type { Step, StepErrorKind } from "../../../agent/types.js";
 import { renderDiff } from "../diff.js";
 import { clip, fmtInt, fmtMs, fmtTime, href, type Html, html } from "../html.js";
 import { badge, facts } from "./layout.js";
@@ -9,7 +10,7 @@ import { taskLink } from "./lists.js";
 type Rollout = NonNullable<Awaited<ReturnType<typeof getRolloutInScope>>>;
 
 /** The SFT export's decision for one step: is the assistant turn that produced it masked? */
-export type StepMasker = (step: { error: boolean; errorKind?: string }) => boolean;
+export type StepMasker = (step: Pick<Step, "error" | "errorKind">) => boolean;
 
 interface StepView {
   index: number;
@@ -18,7 +19,7 @@ interface StepView {
   observation: string;
   exitCode: number | null;
   error: boolean;
-  errorKind?: string;
+  errorKind?: StepErrorKind;
   durationMs: number;
 }
 
@@ -39,7 +40,8 @@ function asSteps(raw: unknown): StepView[] {
         observation: typeof s.observation === "string" ? s.observation : JSON.stringify(s.observation ?? ""),
         exitCode: typeof s.exitCode === "number" ? s.exitCode : null,
         error: s.error === true,
-        ...(typeof s.errorKind === "string" ? { errorKind: s.errorKind } : {}),
+        // Stored by the agent; an unknown kind is passed on for the masking rule to judge.
+        ...(typeof s.errorKind === "string" ? { errorKind: s.errorKind as StepErrorKind } : {}),
         durationMs: typeof s.durationMs === "number" ? s.durationMs : 0,
       };
     });

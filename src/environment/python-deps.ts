@@ -100,7 +100,9 @@ function testExtras(v: ReturnType<typeof tomlGet>): string[] {
 export function aptInstallCommand(packages: string[]): string {
   const list = packages.filter((p) => DEBIAN_PACKAGE.test(p)).join(" ");
   return [
-    `(apt-get update -qq && pkgs=$(for p in ${list}; do apt-cache show "$p" >/dev/null 2>&1 && echo "$p"; done)`,
+    // The loop ends in `true`: its status would otherwise be that of the last `apt-cache show`,
+    // and one unpackaged name at the end of the list would skip every package before it.
+    `(apt-get update -qq && pkgs=$(for p in ${list}; do apt-cache show "$p" >/dev/null 2>&1 && echo "$p"; done; true)`,
     `&& { [ -z "$pkgs" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs; })`,
     `|| echo "lego: some Debian packages for the Python dependencies could not be installed" >&2;`,
     `rm -rf /var/lib/apt/lists/*`,

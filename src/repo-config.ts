@@ -24,6 +24,8 @@ export const repoConfigSchema = z
         k: z.number().int().min(1).max(16).default(4).describe("Rollouts per fix attempt."),
         maxOpenPrs: z.number().int().min(0).default(3).describe("Open LegoFactory PRs allowed at once."),
         maxPrsPerHour: z.number().int().min(0).default(2).describe("LegoFactory PRs opened per hour at most."),
+        minScore: z.number().min(0).max(1).default(0.5).describe("The verifier's P(YES) a candidate needs to become a PR."),
+        allowUnscored: z.boolean().default(false).describe("Let a candidate the verifier could not score become a PR (ranked after every scored one)."),
       })
       .strict()
       .prefault({}),
@@ -76,6 +78,10 @@ export interface FixSettings {
   k: number;
   maxOpenPrs: number;
   maxPrsPerHour: number;
+  /** The verifier's P(YES) a candidate needs; absent in jobs made before it existed (then 0.5). */
+  minScore?: number;
+  /** Whether an unscored candidate may be chosen; absent means no. */
+  allowUnscored?: boolean;
   timeoutSec: number;
   overrides: SandboxOverrides;
 }
@@ -156,6 +162,8 @@ export function fixSettings(config: RepoConfig, k?: number): FixSettings {
     k: k ?? config.autofix.k,
     maxOpenPrs: config.autofix.maxOpenPrs,
     maxPrsPerHour: config.autofix.maxPrsPerHour,
+    minScore: config.autofix.minScore,
+    allowUnscored: config.autofix.allowUnscored,
     timeoutSec: config.sandbox.timeoutSec,
     overrides: sandboxOverrides(config),
   };

@@ -1,5 +1,6 @@
 // Queue `fix-select`: the parent of an attempt's rollouts. Ranks the candidates (drops empty
-// patches, test edits, broken tests, sandbox failures; verifier score; deterministic ties),
+// patches, test edits, broken tests, sandbox failures; verifier score; deterministic ties;
+// a minimum score, and no unscored candidate unless the repository opts in),
 // then opens a draft PR with the evidence and a check run with a Retry button — or explains
 // why nothing qualified. Per-repository limits on open PRs and PRs per hour apply.
 import { UnrecoverableError } from "bullmq";
@@ -7,7 +8,7 @@ import { getAttempt, prCounts, rolloutsForAttempt, updateAttempt, updateRollout 
 import type { FixDeps } from "../src/fix/checkout.js";
 import { openFixPr, prLimitReason, reusablePr } from "../src/fix/open-pr.js";
 import { failAttempt, updateProgress } from "../src/fix/progress.js";
-import { candidateFromRollout, evaluationOf, rolloutSummaries, selectCandidate } from "../src/fix/select.js";
+import { candidateFromRollout, evaluationOf, rolloutSummaries, scorePolicy, selectCandidate } from "../src/fix/select.js";
 import { renderNoCandidateComment } from "../src/github/text/no-candidate-comment.js";
 import type { JobData, JobFailure } from "../src/queue.js";
 
@@ -27,7 +28,7 @@ export async function processSelect(data: JobData["fix-select"], deps: SelectWor
   }
   await updateAttempt(deps.db, attempt.id, { status: "verifying" });
   const rows = await rolloutsForAttempt(deps.db, attempt.id);
-  const selection = selectCandidate(rows.map(candidateFromRollout));
+  const selection = selectCandidate(rows.map(candidateFromRollout), scorePolicy(data.settings));
   for (const c of selection.ranked) {
     const row = rows.find((r) => r.id === c.id);
     await updateRollout(deps.db, c.id, { evaluation: { ...(row ? evaluationOf(row) : {}), rank: c.rank, dropped: c.dropped } });

@@ -52,8 +52,21 @@ export interface Selection {
 
 const LISTED = 3;
 
+/** What the repository asks of the verifier's judgement (autofix.minScore, autofix.allowUnscored). */
+export interface ScorePolicy {
+  minScore: number;
+  allowUnscored: boolean;
+}
+
+export const DEFAULT_SCORE_POLICY: ScorePolicy = { minScore: 0.5, allowUnscored: false };
+
+/** Pure: the policy a job's settings carry; jobs made before these settings existed get the defaults. */
+export function scorePolicy(settings: { minScore?: number; allowUnscored?: boolean }): ScorePolicy {
+  return { minScore: settings.minScore ?? DEFAULT_SCORE_POLICY.minScore, allowUnscored: settings.allowUnscored ?? DEFAULT_SCORE_POLICY.allowUnscored };
+}
+
 /** The first rule a candidate breaks, in the order a reader would check them. */
-function dropReason(c: Candidate): string | null {
+function dropReason(c: Candidate, policy: ScorePolicy): string | null {
   if (c.infraError !== undefined) return `the sandbox failed: ${c.infraError}`;
   if (c.patch.trim() === "") return "the rollout produced no patch";
   if (c.editsTests) return "the patch edits tests";
@@ -62,6 +75,9 @@ function dropReason(c: Candidate): string | null {
     const more = c.breaksPassingTests.length > LISTED ? ` and ${c.breaksPassingTests.length - LISTED} more` : "";
     return `the patch breaks ${c.breaksPassingTests.length === 1 ? "a test" : "tests"} that passed before: ${shown}${more}`;
   }
+  const score = scoreOf(c);
+  if (score === null) return policy.allowUnscored ? null : "the verifier could not score it (autofix.allowUnscored is false)";
+  if (score < policy.minScore) return `the verifier's P(YES) ${score.toFixed(3)} is below autofix.minScore ${policy.minScore}`;
   return null;
 }
 
@@ -82,8 +98,8 @@ function compare(a: RankedCandidate, b: RankedCandidate): number {
   return a.changedLines - b.changedLines || a.index - b.index;
 }
 
-export function selectCandidate(candidates: Candidate[]): Selection {
-  const all = candidates.map((c): RankedCandidate => ({ ...c, score: scoreOf(c), rank: null, dropped: dropReason(c) }));
+export function selectCandidate(candidates: Candidate[], policy: ScorePolicy = DEFAULT_SCORE_POLICY): Selection {
+  const all = candidates.map((c): RankedCandidate => ({ ...c, score: scoreOf(c), rank: null, dropped: dropReason(c, policy) }));
   const kept = all.filter((c) => c.dropped === null).sort(compare);
   kept.forEach((c, i) => {
     c.rank = i + 1;

@@ -117,7 +117,7 @@ describe("fixing an issue", () => {
     expect(progress).toHaveLength(1);
     expect(progress[0]?.body).toContain(`Opened #${prNumber} with rollout 0`);
 
-    // The rollouts: real tool calls, the wrong fix ranked below, the test edit dropped.
+    // The rollouts: real tool calls, the wrong fix below autofix.minScore, the test edit dropped.
     const rollouts = await rolloutsForAttempt(db.db, attempt.id);
     expect(rollouts.map((r) => r.status)).toEqual(["finished", "finished", "finished", "finished"]);
     expect(rollouts[1]?.patch).toContain("+    return a * b");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RolloutRow } from "../../../../db/fixes.js";
-import { type Candidate, candidateFromRollout, selectCandidate } from "../../../../src/fix/select.js";
+import { type Candidate, candidateFromRollout, type ScorePolicy, scorePolicy, selectCandidate } from "../../../../src/fix/select.js";
 
 function cand(index: number, extra: Partial<Candidate> = {}): Candidate {
   return {
@@ -24,6 +24,8 @@ describe("selectCandidate", () => {
     /** Indexes in `ranked` order. */
     order: number[];
     dropped?: Record<number, RegExp>;
+    /** The ranking rules alone by default: every score counts, unscored ones too. */
+    policy?: ScorePolicy;
   }[] = [
     {
       name: "highest score wins",
@@ -102,10 +104,37 @@ describe("selectCandidate", () => {
       dropped: { 0: /edits tests/, 2: /no patch/ },
     },
     { name: "no candidates", candidates: [], chosen: null, runnerUp: null, order: [] },
+    {
+      name: "by default a candidate the verifier could not score is never chosen",
+      candidates: [cand(0, { score: null }), cand(1, { score: undefined })],
+      chosen: null,
+      runnerUp: null,
+      order: [0, 1],
+      dropped: { 0: /^the verifier could not score it \(autofix\.allowUnscored is false\)$/, 1: /could not score/ },
+      policy: { minScore: 0.5, allowUnscored: false },
+    },
+    {
+      name: "by default a score below 0.5 is not enough",
+      candidates: [cand(0, { score: 0.49 }), cand(1, { score: 0.5 }), cand(2, { score: Number.NaN })],
+      chosen: 1,
+      runnerUp: null,
+      order: [1, 0, 2],
+      dropped: { 0: /^the verifier's P\(YES\) 0\.490 is below autofix\.minScore 0\.5$/, 2: /could not score/ },
+      policy: { minScore: 0.5, allowUnscored: false },
+    },
+    {
+      name: "an opted-in repository gets an unscored candidate after the scored ones",
+      candidates: [cand(0, { score: null }), cand(1, { score: 0.8 }), cand(2, { score: 0.1 })],
+      chosen: 1,
+      runnerUp: 0,
+      order: [1, 0, 2],
+      dropped: { 2: /below autofix\.minScore 0\.7/ },
+      policy: { minScore: 0.7, allowUnscored: true },
+    },
   ];
 
-  it.each(cases)("$name", ({ candidates, chosen, runnerUp, order, dropped = {} }) => {
-    const selection = selectCandidate(candidates);
+  it.each(cases)("$name", ({ candidates, chosen, runnerUp, order, dropped = {}, policy = { minScore: 0, allowUnscored: true } }) => {
+    const selection = selectCandidate(candidates, policy);
     expect(selection.chosen?.index ?? null).toBe(chosen);
     expect(selection.runnerUp?.index ?? null).toBe(runnerUp);
     expect(selection.ranked.map((c) => c.index)).toEqual(order);
@@ -122,10 +151,16 @@ describe("selectCandidate", () => {
     }
   });
 
+  it("defaults to minScore 0.5 and no unscored candidates, also for jobs made before these settings", () => {
+    expect(scorePolicy({})).toEqual({ minScore: 0.5, allowUnscored: false });
+    expect(scorePolicy({ minScore: 0.2, allowUnscored: true })).toEqual({ minScore: 0.2, allowUnscored: true });
+    expect(selectCandidate([cand(0, { score: null }), cand(1, { score: 0.3 })]).chosen).toBeNull();
+  });
+
   it("keeps every candidate's fields and does not change its input", () => {
     const input = [cand(0, { score: 0.4 }), cand(1, { score: 0.8, editsTests: true })];
     const before = structuredClone(input);
-    const { ranked } = selectCandidate(input);
+    const { ranked } = selectCandidate(input, { minScore: 0, allowUnscored: false });
     expect(input).toEqual(before);
     expect(ranked.find((c) => c.index === 1)).toMatchObject({ id: "rollout-t-1", score: 0.8, rank: null });
     expect(ranked.find((c) => c.index === 0)).toMatchObject({ id: "rollout-t-0", score: 0.4, rank: 1 });

@@ -26,12 +26,20 @@ export function fixBranchName(issueNumber: number, attemptId: number, patch: str
   return `lego/fix-${issueNumber}-${createHash("sha256").update(`${attemptId}\n${patch}`).digest("hex").slice(0, 7)}`;
 }
 
-/** A retry updates LegoFactory's open PR for the issue, unless a human pushed to its branch since. */
+/**
+ * A retry updates LegoFactory's open PR for the issue, unless its branch is gone (404) or a
+ * human pushed to it since (its head moved). Any other error reading the branch (a 5xx, a rate
+ * limit, a time-out) says nothing about the branch: it is thrown, so the job is retried instead
+ * of opening a second PR for the same issue.
+ */
 export async function reusablePr(db: Db, gh: InstallationOctokit, attempt: FixAttempt): Promise<FixAttempt | null> {
   const [owner, repo] = attempt.repo.split("/") as [string, string];
   const previous = (await attemptsForIssue(db, attempt.repo, attempt.issueNumber)).find((a) => a.id !== attempt.id && a.status === "pr-open" && a.pullNumber && a.branch);
   if (!previous?.branch || !previous.headSha) return null;
-  const ref = await gh.rest.git.getRef({ owner, repo, ref: `heads/${previous.branch}` }).catch(() => null);
+  const ref = await gh.rest.git.getRef({ owner, repo, ref: `heads/${previous.branch}` }).catch((err: unknown) => {
+    if ((err as { status?: number }).status === 404) return null;
+    throw err;
+  });
   return ref?.data.object.sha === previous.headSha ? previous : null;
 }
 

@@ -20,7 +20,7 @@ import { registerReactionRoutes } from "./routes/reactions.js";
 import { ManifestRegistry, registerManifestRoutes } from "./routes/manifests.js";
 import { registerRepoRoutes } from "./routes/repos.js";
 import { Shapes } from "./serialize.js";
-import { listen } from "./server.js";
+import { type Fault, listen } from "./server.js";
 import { GitHubState } from "./state.js";
 import type {
   AppPermissions,
@@ -102,6 +102,12 @@ export interface GitHubDouble {
   callsTo(method: string, pathPattern: string | RegExp): RecordedCall[];
   /** Forgets recorded calls and deliveries; repositories and records stay. */
   reset(): void;
+  /**
+   * Answers matching requests with an error status (default 502) or not at all (`hang`), `times`
+   * times or until `clearFaults`; paths as in callsTo.
+   */
+  fault(method: string, pathPattern: string | RegExp, failure: Omit<Fault, "method" | "path">): void;
+  clearFaults(): void;
   close(): Promise<void>;
 
   addInstallation(input: InstallationInput): InstallationRecord;
@@ -177,9 +183,11 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
   const bot = state.user(botLogin, "Bot");
   const calls: RecordedCall[] = [];
   const deliveries: DeliveryResult[] = [];
+  const faults: Fault[] = [];
   const table = new RouteTable();
   const { server, url } = await listen({
     state,
+    faults,
     table,
     appId: opts.appId,
     publicKey: publicKeyOf(privateKey),
@@ -234,6 +242,14 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
 
     setWebhookUrl(next) {
       webhookUrl = next;
+    },
+
+    fault(method, pathPattern, failure) {
+      faults.push({ ...failure, method: method === "*" ? "*" : method.toUpperCase(), path: typeof pathPattern === "string" ? patternRegex(pathPattern) : pathPattern });
+    },
+
+    clearFaults() {
+      faults.length = 0;
     },
 
     callsTo(method, pathPattern) {

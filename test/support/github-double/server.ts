@@ -10,8 +10,25 @@ import type { RecordedCall, RepoRecord, UserRecord } from "./types.js";
 
 /** The HTTP front of the double: GHES-style prefixes, auth, repository access, JSON, and the call log. */
 
+/**
+ * A failure the double answers with instead of the route, as GitHub does in an outage: an error
+ * status with GitHub's error body (a 502, a secondary rate limit's 403), or no answer at all (a
+ * hung connection). `times` counts down; absent means until removed.
+ */
+export interface Fault {
+  method: string;
+  path: RegExp;
+  status?: number;
+  message?: string;
+  headers?: Record<string, string>;
+  /** Never answer (the socket stays open until the client gives up or the double closes). */
+  hang?: boolean;
+  times?: number;
+}
+
 export interface ServerDeps {
   state: GitHubState;
+  faults: Fault[];
   table: RouteTable;
   appId: number;
   publicKey: KeyObject;
@@ -111,6 +128,19 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
 
   if (GIT_PATH.test(path)) {
     const status = await serveGit(req, res, url, { state: deps.state, ...deps.git });
+    record(status, null);
+    return;
+  }
+
+  const fault = deps.faults.find((f) => (f.method === "*" || f.method === method) && f.path.test(path) && (f.times === undefined || f.times > 0));
+  if (fault) {
+    if (fault.times !== undefined) fault.times -= 1;
+    if (fault.hang) {
+      record(0, null);
+      return;
+    }
+    const status = fault.status ?? 502;
+    send(res, { status, body: { message: fault.message ?? "Server Error", documentation_url: "https://docs.github.com/rest" }, headers: fault.headers });
     record(status, null);
     return;
   }

@@ -1,6 +1,7 @@
 // Named BullMQ queues, deterministic job ids, and the retry policy every queue shares.
 import { Queue, type JobsOptions } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
+import { ConnectionErrors } from "./connection-errors.js";
 import type { FixSettings, HarvestSettings } from "./repo-config.js";
 
 /** What a job of each queue carries; the keys are the queues. Workers are in src/runtime/queues.ts. */
@@ -99,16 +100,18 @@ export class Queues {
     redisUrl: string,
     readonly prefix: string,
     private readonly addTimeoutMs = 3000,
+    /** Where this process's Redis connection errors go (logged, rate-limited, shown in /healthz). */
+    readonly errors = new ConnectionErrors(),
   ) {
     this.connection = new Redis(redisOptions(redisUrl, false));
-    this.connection.on("error", () => {});
+    this.connection.on("error", errors.listener("queues"));
   }
 
   get(name: QueueName): Queue {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions });
-      q.on("error", () => {});
+      q.on("error", this.errors.listener(`queue ${name}`));
       this.queues.set(name, q);
     }
     return q;

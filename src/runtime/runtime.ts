@@ -8,6 +8,7 @@ import { type DatabaseHandle, migrate, openDatabase } from "../../db/client.js";
 import { legoApp } from "../../handlers/index.js";
 import { assertDockerAvailable, assertImageAvailable, createDocker } from "../../sandbox/docker.js";
 import type { Config } from "../config.js";
+import { ConnectionErrors } from "../connection-errors.js";
 import { createProbot } from "../github/probot.js";
 import { assertRedisAvailable, Queues } from "../queue.js";
 import { type Models, modelsFrom } from "../fix/models.js";
@@ -52,7 +53,7 @@ export async function openRuntime(config: Config, log: Logger, needs: RuntimeNee
     await database.close();
     throw err;
   }
-  const queues = new Queues(config.REDIS_URL, config.LEGO_QUEUE_PREFIX);
+  const queues = new Queues(config.REDIS_URL, config.LEGO_QUEUE_PREFIX, undefined, new ConnectionErrors(log.child({ component: "redis" })));
   const models = modelsFrom(config) ?? undefined;
   let probot: Probot | undefined;
   let botName: string | undefined;

@@ -32,7 +32,7 @@ export async function start(rt: Runtime, roles: { web: boolean; worker: boolean 
   let flows: FlowProducer | undefined;
   if (roles.worker) {
     const connection = new Redis(redisOptions(rt.config.REDIS_URL, true));
-    connection.on("error", () => {});
+    connection.on("error", rt.queues.errors.listener("flows"));
     flows = new FlowProducer({ connection, prefix: rt.config.LEGO_QUEUE_PREFIX });
     const workers = queueWorkers(rt, flows);
     const entries = Object.entries(workers) as [QueueName, QueueWorker<QueueName>][];
@@ -51,6 +51,7 @@ export async function start(rt: Runtime, roles: { web: boolean; worker: boolean 
         await worker?.failed?.(job.data, { error: err, attempts: job.attemptsMade });
       },
       metrics: rt.metrics,
+      errors: rt.queues.errors,
     });
     rt.log.info({ queues: entries.map(([name]) => name), concurrency: rt.config.LEGO_WORKER_CONCURRENCY }, "workers started");
     if (rt.docker) trackActiveSandboxes(rt.metrics, rt.docker, rt.log);

@@ -32,7 +32,7 @@ export async function serveWorkerMetrics(rt: Runtime, port: number): Promise<Fas
   registerMetricsEndpoint(app, rt.metrics, rt.config.LEGO_METRICS_TOKEN);
   app.get("/healthz", async (_req, reply) => {
     const redis = await rt.queues.ping();
-    return reply.code(redis ? 200 : 503).send({ status: redis ? "ok" : "degraded", redis: redis ? "ok" : "down" });
+    return reply.code(redis ? 200 : 503).send({ status: redis ? "ok" : "degraded", redis: redis ? "ok" : "down", redisErrors: rt.queues.errors.summary() });
   });
   const url = await app.listen({ port, host: rt.config.HOST });
   rt.log.info({ url: `${url}/metrics` }, "worker metrics listening");

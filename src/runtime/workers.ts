@@ -2,6 +2,7 @@
 import { type Job, Worker } from "bullmq";
 import type { Logger } from "pino";
 import { Redis } from "ioredis";
+import { ConnectionErrors } from "../connection-errors.js";
 import type { Metrics } from "../metrics.js";
 import { type JobData, type QueueName, redisOptions } from "../queue.js";
 
@@ -17,6 +18,8 @@ export interface WorkerPoolOptions {
   /** A job failed for good (attempts used up, or UnrecoverableError): record why. */
   onFinalFailure?: (queue: QueueName, job: Job, err: Error) => Promise<void>;
   metrics?: Metrics;
+  /** Where Redis connection and worker errors are counted and logged (rate-limited). */
+  errors?: ConnectionErrors;
 }
 
 export interface WorkerPool {
@@ -28,10 +31,11 @@ export interface WorkerPool {
 export function startWorkers(opts: WorkerPoolOptions): WorkerPool {
   const workers: Worker[] = [];
   const connections: Redis[] = [];
+  const errors = opts.errors ?? new ConnectionErrors(opts.log);
   for (const [name, processor] of Object.entries(opts.processors) as [QueueName, Processor<QueueName>][]) {
     const log = opts.log.child({ queue: name });
     const connection = new Redis(redisOptions(opts.redisUrl, true));
-    connection.on("error", () => {});
+    connection.on("error", errors.listener(`worker ${name} connection`));
     connections.push(connection);
     const worker = new Worker(name, (job) => processor(job.data as never, job as never), {
       connection,
@@ -52,7 +56,7 @@ export function startWorkers(opts: WorkerPoolOptions): WorkerPool {
         opts.onFinalFailure(name, job, err).catch((e) => log.error({ err: e }, "could not record job failure"));
       }
     });
-    worker.on("error", (err) => log.error({ err: err.message }, "worker error"));
+    worker.on("error", errors.listener(`worker ${name}`));
     workers.push(worker);
   }
   return {

@@ -48,6 +48,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
       status: healthy ? "ok" : "degraded",
       database: { kind: deps.database.kind, status: database },
       redis,
+      redisErrors: deps.queues.errors.summary(),
       github: deps.config.hasAppCredentials ? "configured" : "unregistered",
     });
   });

@@ -143,6 +143,9 @@ describe("webhook intake", () => {
       const health = await offline.inject({ method: "GET", url: "/healthz" });
       expect(health.statusCode).toBe(503);
       expect(health.json()).toMatchObject({ status: "degraded", redis: "down", database: { status: "ok" } });
+      // The connection's own errors are no longer dropped: /healthz says what they were.
+      expect(health.json().redisErrors.count).toBeGreaterThan(0);
+      expect(health.json().redisErrors.last).toMatchObject({ source: expect.stringMatching(/^queue/), message: expect.stringMatching(/ECONNREFUSED/) });
 
       expect(await sweepUnqueuedDeliveries(database.db, queues, log)).toBeGreaterThanOrEqual(1);
       expect((await getDelivery(database.db, d.id))?.status).toBe("enqueued");
@@ -157,6 +160,6 @@ describe("webhook intake", () => {
   it("reports healthy with both services up", async () => {
     const res = await app.inject({ method: "GET", url: "/healthz" });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: "ok", database: { kind: "postgres", status: "ok" }, redis: "ok", github: "configured" });
+    expect(res.json()).toEqual({ status: "ok", database: { kind: "postgres", status: "ok" }, redis: "ok", redisErrors: { count: 0, last: null }, github: "configured" });
   });
 });

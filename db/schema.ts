@@ -169,6 +169,8 @@ export const fixAttempts = pgTable(
     headSha: text("head_sha"),
     /** The tests that passed at the base: a candidate that breaks one is dropped. */
     baseline: jsonb("baseline").$type<{ command: string; passed: string[] } | null>(),
+    /** How the candidate was chosen: the mode, the reproduction tests and runs, every ranking step. */
+    selection: jsonb("selection").$type<Record<string, unknown> | null>(),
     prOpenedAt: timestamp("pr_opened_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

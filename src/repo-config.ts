@@ -2,6 +2,7 @@
 // branch, org `.github` fallback, `_extends`) and validated here. Defaults are conservative
 // for anything that writes to GitHub.
 import { z } from "zod";
+import type { SelectionMode } from "./fix/hybrid.js";
 
 export const repoConfigSchema = z
   .object({
@@ -26,6 +27,11 @@ export const repoConfigSchema = z
         maxPrsPerHour: z.number().int().min(0).default(2).describe("LegoFactory PRs opened per hour at most."),
         minScore: z.number().min(0).max(1).default(0.5).describe("The verifier's P(YES) a candidate needs to become a PR."),
         allowUnscored: z.boolean().default(false).describe("Let a candidate the verifier could not score become a PR (ranked after every scored one)."),
+        selection: z
+          .enum(["verifier", "hybrid"])
+          .default("hybrid")
+          .describe("How candidates are ranked: the verifier's P(YES) alone, or its top half re-ranked by regression tests, then the rollouts' reproduction tests, then P(YES)."),
+        reproTimeoutSec: z.number().int().positive().max(3600).default(300).describe("Wall-clock limit for one run of the reproduction tests against one candidate (hybrid selection)."),
       })
       .strict()
       .prefault({}),
@@ -84,6 +90,9 @@ export interface FixSettings {
   allowUnscored?: boolean;
   timeoutSec: number;
   overrides: SandboxOverrides;
+  /** Absent in jobs queued before the setting existed: hybrid. */
+  selection?: SelectionMode;
+  reproTimeoutSec?: number;
 }
 
 export const defaultRepoConfig: RepoConfig = repoConfigSchema.parse({});
@@ -164,6 +173,8 @@ export function fixSettings(config: RepoConfig, k?: number): FixSettings {
     maxPrsPerHour: config.autofix.maxPrsPerHour,
     minScore: config.autofix.minScore,
     allowUnscored: config.autofix.allowUnscored,
+    selection: config.autofix.selection,
+    reproTimeoutSec: config.autofix.reproTimeoutSec,
     timeoutSec: config.sandbox.timeoutSec,
     overrides: sandboxOverrides(config),
   };

@@ -1,9 +1,12 @@
 // The checks a candidate fix for a new issue must pass before it is ranked: it does not edit
 // or skip tests, and it breaks no test that passed before. There are no FAIL_TO_PASS tests for
-// a new issue, so the whole suite at the base is the reference.
+// a new issue, so the whole suite at the base is the reference. The tests a rollout adds are its
+// reproduction tests: they are kept out of this run (the suite judges the code change alone)
+// and run against every candidate in fix-select (src/fix/repro-run.ts).
 import type { ParsedRun } from "../../sandbox/test-logs/index.js";
 import { changedPaths } from "../diff/index.js";
 import { isCheating } from "../validation/cheating.js";
+import { splitRolloutPatch } from "./repro-tests.js";
 import { runTestState, type ValidationOptions } from "../validation/validate.js";
 
 export type CheckOptions = Omit<ValidationOptions, "runs" | "scope">;
@@ -42,8 +45,9 @@ export async function baselineTests(opts: CheckOptions): Promise<Baseline> {
 export async function checkCandidate(opts: CheckOptions, patch: string, baseline: Baseline): Promise<CandidateCheck> {
   const cheat = isCheating(changedPaths(patch), patch);
   const base = { editsTests: cheat.cheated, ...(cheat.reason ? { cheatReason: cheat.reason } : {}), breaks: [], passed: [], failed: [] };
-  if (!patch.trim()) return base;
-  const out = await runTestState({ ...opts, runs: 1, scope: "all" }, "candidate", [{ name: "the candidate patch", diff: patch }], baseline.command);
+  const code = splitRolloutPatch(patch).patch;
+  if (!code.trim()) return base;
+  const out = await runTestState({ ...opts, runs: 1, scope: "all" }, "candidate", [{ name: "the candidate patch", diff: code }], baseline.command);
   if (out.error) return /does not apply/.test(out.error) ? { ...base, applyError: out.error } : { ...base, infraError: out.error };
   const run = out.runs[0];
   const passed = passedIn(run);

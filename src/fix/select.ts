@@ -1,8 +1,12 @@
 // Best-of-k selection: which of k rollouts becomes the candidate fix. Hard rules drop a rollout
-// whatever the verifier thinks of it; the verifier's P(YES) ranks the rest.
+// whatever the verifier thinks of it; the rest are ranked by the verifier's P(YES) alone
+// (`autofix.selection: verifier`) or by the hybrid ranking with execution evidence (src/fix/hybrid.ts).
 import type { RolloutRow } from "../../db/fixes.js";
 import { changedLineCount } from "../diff/index.js";
 import type { RolloutSummary } from "../github/text/rollouts-table.js";
+import type { ReproRunRecord } from "./repro-run.js";
+import { type RejectedRepro, splitRolloutPatch } from "./repro-tests.js";
+import { type HybridRanking, hybridRank, type SelectionMode, verifierOrder } from "./hybrid.js";
 
 /** What the rollout worker records on a rollout's row (and selection adds: rank, dropped). */
 export type RolloutEvaluation = {
@@ -15,6 +19,8 @@ export type RolloutEvaluation = {
   applyError?: string;
   changedFiles?: string[];
   verifierError?: string;
+  /** Reproduction test id → passed with this candidate (hybrid selection). */
+  repro?: Record<string, boolean>;
   rank?: number | null;
   dropped?: string | null;
 };
@@ -33,6 +39,12 @@ export interface Candidate {
   /** The verifier's P(YES); null or absent when it could not score this rollout. */
   score?: number | null;
   changedLines: number;
+  /** The test files the rollout added: its reproduction tests, kept out of `patch`. */
+  reproFiles?: string[];
+  /** The repository's existing tests that pass with the patch; null when they did not run. */
+  regressionPassed?: number | null;
+  /** Reproduction test id → whether it passes with the patch (hybrid selection). */
+  repro?: Record<string, boolean>;
 }
 
 export interface RankedCandidate extends Candidate {
@@ -48,6 +60,15 @@ export interface Selection {
   ranked: RankedCandidate[];
   chosen: RankedCandidate | null;
   runnerUp: RankedCandidate | null;
+  mode: SelectionMode;
+  /** Every input and step of the hybrid ranking; null in verifier mode. */
+  hybrid: HybridRanking | null;
+}
+
+export interface SelectOptions {
+  mode?: SelectionMode;
+  /** Reproduction test id → whether it passes on the unpatched tree. */
+  unpatched?: Record<string, boolean>;
 }
 
 const LISTED = 3;
@@ -68,7 +89,7 @@ export function scorePolicy(settings: { minScore?: number; allowUnscored?: boole
 /** The first rule a candidate breaks, in the order a reader would check them. */
 function dropReason(c: Candidate, policy: ScorePolicy): string | null {
   if (c.infraError !== undefined) return `the sandbox failed: ${c.infraError}`;
-  if (c.patch.trim() === "") return "the rollout produced no patch";
+  if (c.patch.trim() === "") return c.reproFiles?.length ? "the rollout changed only test files" : "the rollout produced no patch";
   if (c.editsTests) return "the patch edits tests";
   if (c.breaksPassingTests.length > 0) {
     const shown = c.breaksPassingTests.slice(0, LISTED).join(", ");
@@ -86,32 +107,38 @@ function scoreOf(c: Candidate): number | null {
 }
 
 /**
- * Higher score first; an unscored candidate (the verifier failed on it) after every scored one;
- * ties go to the smaller patch, then the lower index, so the choice never depends on input order.
+ * Verifier mode: higher score first; an unscored candidate (the verifier failed on it) after every
+ * scored one; ties go to the smaller patch, then the lower index, so the choice never depends on
+ * input order. Hybrid mode (the default): src/fix/hybrid.ts over the same survivors.
  */
-function compare(a: RankedCandidate, b: RankedCandidate): number {
-  if (a.score !== b.score) {
-    if (a.score === null) return 1;
-    if (b.score === null) return -1;
-    return b.score - a.score;
-  }
-  return a.changedLines - b.changedLines || a.index - b.index;
-}
-
-export function selectCandidate(candidates: Candidate[], policy: ScorePolicy = DEFAULT_SCORE_POLICY): Selection {
+export function selectCandidate(candidates: Candidate[], policy: ScorePolicy = DEFAULT_SCORE_POLICY, opts: SelectOptions = {}): Selection {
+  const mode = opts.mode ?? "hybrid";
   const all = candidates.map((c): RankedCandidate => ({ ...c, score: scoreOf(c), rank: null, dropped: dropReason(c, policy) }));
-  const kept = all.filter((c) => c.dropped === null).sort(compare);
+  let kept = all.filter((c) => c.dropped === null).sort(verifierOrder);
+  let hybrid: HybridRanking | null = null;
+  if (mode === "hybrid") {
+    hybrid = hybridRank({
+      candidates: kept.map((c) => ({ id: c.id, index: c.index, score: c.score, changedLines: c.changedLines, regressionPassed: c.regressionPassed ?? null, repro: c.repro ?? {} })),
+      unpatched: opts.unpatched ?? {},
+    });
+    const byId = new Map(kept.map((c) => [c.id, c]));
+    kept = hybrid.rows.map((r) => byId.get(r.id) as RankedCandidate);
+  }
   kept.forEach((c, i) => {
     c.rank = i + 1;
   });
   const dropped = all.filter((c) => c.dropped !== null).sort((a, b) => a.index - b.index);
-  return { ranked: [...kept, ...dropped], chosen: kept[0] ?? null, runnerUp: kept[1] ?? null };
+  return { ranked: [...kept, ...dropped], chosen: kept[0] ?? null, runnerUp: kept[1] ?? null, mode, hybrid };
 }
 
-/** Pure: a rollout's row as a candidate; a rollout that did not finish is a sandbox failure. */
+/**
+ * Pure: a rollout's row as a candidate; a rollout that did not finish is a sandbox failure. The
+ * candidate's patch is the rollout's code change: the test files it added are its reproduction
+ * tests, run against every candidate, never pushed as part of the fix.
+ */
 export function candidateFromRollout(r: RolloutRow): Candidate {
   const ev = evaluationOf(r);
-  const patch = r.patch ?? "";
+  const { patch, reproFiles } = splitRolloutPatch(r.patch ?? "");
   const infra = r.status === "failed" ? (r.outcomeReason ?? "the rollout failed") : r.status !== "finished" ? `the rollout did not finish (${r.status})` : ev.infraError;
   return {
     id: r.id,
@@ -122,6 +149,8 @@ export function candidateFromRollout(r: RolloutRow): Candidate {
     ...(infra ? { infraError: infra } : ev.applyError ? { infraError: ev.applyError } : {}),
     score: r.verifierScore,
     changedLines: changedLineCount(patch),
+    ...(reproFiles.length ? { reproFiles } : {}),
+    regressionPassed: typeof ev.passed === "number" ? ev.passed : null,
   };
 }
 
@@ -134,3 +163,29 @@ export function rolloutSummaries(rows: RolloutRow[], selection: Selection): Roll
     ...(c.dropped ? { dropped: c.dropped } : {}),
   }));
 }
+
+/** How the candidate was chosen, as stored on the attempt and shown in the PR body and `/lego explain`. */
+export interface SelectionEvidence {
+  mode: SelectionMode;
+  /** The rollout the verifier alone would have chosen; null when none qualified. */
+  verifierPick: number | null;
+  chosen: number | null;
+  hybrid: HybridRanking | null;
+  repro: {
+    tests: { key: string; files: string[]; rollouts: number[] }[];
+    rejected: RejectedRepro[];
+    runs: ReproRunRecord[];
+    unpatched: Record<string, boolean>;
+    /** Why no reproduction tests ran, when none did. */
+    skipped?: string;
+  } | null;
+}
+
+/** Pure: the stored evidence of a selection. */
+export function selectionEvidence(selection: Selection, repro: SelectionEvidence["repro"]): SelectionEvidence {
+  const kept = selection.ranked.filter((c) => c.dropped === null);
+  const verifierPick = [...kept].sort(verifierOrder)[0]?.index ?? null;
+  return { mode: selection.mode, verifierPick, chosen: selection.chosen?.index ?? null, hybrid: selection.hybrid, repro };
+}
+
+export const storedSelection = (a: { selection: unknown }): SelectionEvidence | null => (a.selection ?? null) as SelectionEvidence | null;

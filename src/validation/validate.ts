@@ -29,7 +29,7 @@ export interface ValidationOptions {
   labels?: Record<string, string>;
 }
 
-export type RunState = "nop" | "oracle" | "eval" | "baseline" | "candidate";
+export type RunState = "nop" | "oracle" | "eval" | "baseline" | "candidate" | "repro";
 
 export interface RunEvidence {
   state: RunState;

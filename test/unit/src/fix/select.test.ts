@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RolloutRow } from "../../../../db/fixes.js";
-import { type Candidate, candidateFromRollout, type ScorePolicy, scorePolicy, selectCandidate } from "../../../../src/fix/select.js";
+import { type Candidate, candidateFromRollout, type ScorePolicy, scorePolicy, selectCandidate, selectionEvidence } from "../../../../src/fix/select.js";
 
 function cand(index: number, extra: Partial<Candidate> = {}): Candidate {
   return {
@@ -181,7 +181,7 @@ describe("candidateFromRollout", () => {
     expect(candidateFromRollout(row(extra)).infraError).toBe(infraError);
   });
   it("carries the checks, the score and the patch's size", () => {
-    expect(candidateFromRollout(row({ evaluation: { editsTests: true, breaks: ["t1"] } }))).toEqual({
+    expect(candidateFromRollout(row({ evaluation: { editsTests: true, breaks: ["t1"], passed: 7 } }))).toEqual({
       id: "r0",
       index: 0,
       patch: row({}).patch,
@@ -189,6 +189,27 @@ describe("candidateFromRollout", () => {
       breaksPassingTests: ["t1"],
       score: 0.8,
       changedLines: 2,
+      regressionPassed: 7,
     });
+  });
+  it("keeps the tests a rollout added out of its candidate patch", () => {
+    const test = "diff --git a/tests/test_issue.py b/tests/test_issue.py\nnew file mode 100644\n--- /dev/null\n+++ b/tests/test_issue.py\n@@ -0,0 +1 @@\n+def test_x(): pass\n";
+    const c = candidateFromRollout(row({ patch: `${row({}).patch}${test}` }));
+    expect(c.patch).toBe(row({}).patch);
+    expect(c.reproFiles).toEqual(["tests/test_issue.py"]);
+    expect(c.regressionPassed).toBeNull();
+    const only = candidateFromRollout(row({ patch: test }));
+    expect(selectCandidate([only]).ranked[0]?.dropped).toBe("the rollout changed only test files");
+  });
+  it("ranks by execution evidence in hybrid mode and by P(YES) alone in verifier mode", () => {
+    const cs = [cand(0, { score: 0.9, regressionPassed: 3, repro: { t: false } }), cand(1, { score: 0.5, regressionPassed: 3, repro: { t: true } })];
+    const hybrid = selectCandidate(cs, undefined, { unpatched: { t: false } });
+    expect(hybrid.mode).toBe("hybrid");
+    expect(hybrid.chosen?.index).toBe(1);
+    expect(hybrid.hybrid?.decidedBy).toEqual(["reproduction tests"]);
+    const verifier = selectCandidate(cs, undefined, { mode: "verifier", unpatched: { t: false } });
+    expect(verifier.chosen?.index).toBe(0);
+    expect(verifier.hybrid).toBeNull();
+    expect(selectionEvidence(hybrid, null)).toMatchObject({ mode: "hybrid", verifierPick: 0, chosen: 1 });
   });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "fix_attempts" ADD COLUMN "selection" jsonb;

@@ -1,6 +1,6 @@
 // Host-side git: clone and inspect repositories. Tokens travel in a per-command header, never
 // in a URL or a config file, so they cannot end up in a clone's .git/config.
-import { GitError, runGit } from "../sandbox/git.js";
+import { runGit } from "../sandbox/git.js";
 
 /** git on the host, with an installation token sent as a header when given. */
 export async function git(cwd: string, args: string[], opts: { token?: string; maxBuffer?: number } = {}): Promise<string> {
@@ -10,22 +10,6 @@ export async function git(cwd: string, args: string[], opts: { token?: string; m
 
 export async function cloneBare(url: string, dir: string, token?: string): Promise<void> {
   await git(process.cwd(), ["clone", "--quiet", "--no-checkout", url, dir], { token });
-}
-
-export async function parents(dir: string, sha: string): Promise<string[]> {
-  const line = (await git(dir, ["rev-list", "--parents", "-n", "1", sha])).trim();
-  return line.split(/\s+/).slice(1);
-}
-
-/**
- * The commit a PR's change applies to: for a merge commit, where the PR branched off (the
- * merge base of its parents); for a squash or rebase merge, the commit's parent.
- */
-export async function taskBaseCommit(dir: string, mergeSha: string): Promise<string> {
-  const ps = await parents(dir, mergeSha);
-  if (ps.length === 0) throw new GitError(`${mergeSha} is a root commit: there is no state before the change`);
-  if (ps.length === 1) return ps[0] as string;
-  return (await git(dir, ["merge-base", ps[0] as string, ps[1] as string])).trim();
 }
 
 export async function diff(dir: string, from: string, to: string, paths: string[] = []): Promise<string> {

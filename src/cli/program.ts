@@ -191,7 +191,7 @@ export function buildCli(): Command {
       .option("--json", "write task instances as JSON lines on stdout"),
   ).action(async (location: string, flags: CommonFlags & { pr?: number; since?: Date; limit?: number; issueText?: string; validate: boolean; json?: boolean }) => {
     await withBatch(flags, async (batch) => {
-      const rows = await harvestCommand(batch, location, { ...flags, json: Boolean(flags.json) }, print);
+      const rows = await harvestCommand(batch, location, { ...flags, json: Boolean(flags.json) }, print, printErr);
       return rows.some((r) => r.status === "valid") || (!flags.validate && rows.some((r) => r.status === "candidate")) ? EXIT.ok : EXIT.incomplete;
     });
   });

@@ -1,6 +1,7 @@
 // A HarvestSource over the GitHub API with an installation token.
 import path from "node:path";
-import { cloneBare } from "../git.js";
+import { cloneBare, git } from "../git.js";
+import { type ChangeRange, isRebasedSeries, resolveChangeRange } from "./change-range.js";
 import { closingIssueNumbers } from "./closing-refs.js";
 import { stripHiddenMarkup } from "./markup.js";
 import { hintsBefore, type HarvestSource, type PullInfo, type Statement } from "./source.js";
@@ -34,9 +35,6 @@ interface GhPull {
   merge_commit_sha: string | null;
   created_at: string;
   user: { login: string; type?: string } | null;
-  changed_files?: number;
-  additions?: number;
-  deletions?: number;
 }
 
 interface GhCommit {
@@ -80,9 +78,6 @@ export class GitHubSource implements HarvestSource {
       createdAt: pr.created_at,
       author: pr.user?.login ?? "ghost",
       authorIsBot: pr.user?.type === "Bot",
-      changedFiles: pr.changed_files,
-      additions: pr.additions,
-      deletions: pr.deletions,
       firstCommitAt: dates[0] ?? null,
     };
   }
@@ -119,6 +114,21 @@ export class GitHubSource implements HarvestSource {
       if (h) hints.push(h);
     }
     return { ok: true, problemStatement: statements.join("\n\n"), hintsText: hints.join("\n\n"), issueNumbers: numbers };
+  }
+
+  /**
+   * The API's merge commit under the same rule as offline: a single-parent commit is a squash
+   * unless the first-parent history ending at it repeats the PR's commits (a rebase merge).
+   */
+  async changeRange(pull: PullInfo, clone: string): Promise<ChangeRange> {
+    const head = pull.mergeCommitSha as string;
+    const subjects = (this.commitMessages.get(pull.number) ?? []).map((m) => m.split("\n", 1)[0] ?? "");
+    let series = 1;
+    if (subjects.length > 1) {
+      const history = await git(clone, ["log", "--first-parent", "--format=%s", "-n", String(subjects.length), head]).catch(() => "");
+      if (isRebasedSeries(subjects, history.split("\n").filter(Boolean))) series = subjects.length;
+    }
+    return resolveChangeRange(clone, head, series);
   }
 
   async clone(scratch: string): Promise<string> {

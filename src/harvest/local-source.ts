@@ -1,41 +1,24 @@
 // A HarvestSource over a local clone or any git URL, offline: merged PRs are found in history
-// from GitHub's merge-commit subjects ("Merge pull request #N from …") and squash subjects
-// ("Title (#N)"); the problem statement comes from a file or, failing that, the PR's message.
+// by the styles in merge-styles.ts; the problem statement comes from a file or, failing that,
+// the PR's message.
 import { readFile } from "node:fs/promises";
 import { git } from "../git.js";
+import { type ChangeRange, resolveChangeRange } from "./change-range.js";
 import { closingIssueNumbers } from "./closing-refs.js";
 import { stripHiddenMarkup } from "./markup.js";
+import { MERGE_STYLES, type MergedPull, parseMergedPulls } from "./merge-styles.js";
 import type { HarvestSource, PullInfo, Statement } from "./source.js";
 
-export interface MergedPull {
-  number: number;
-  sha: string;
-  parents: string[];
-  subject: string;
-  body: string;
-  date: string;
-  kind: "merge" | "squash";
+/** The merged PRs found and how many first-parent commits were looked at. */
+export interface MergedPullScan {
+  pulls: MergedPull[];
+  commitsScanned: number;
 }
 
-const MERGE_SUBJECT = /^Merge pull request #(\d+) from \S+/;
-const SQUASH_SUBJECT = /^(.*\S)\s+\(#(\d+)\)$/;
-
-/** Pure: `git log` records (NUL-separated fields, RS-separated records) → merged PRs, newest first. */
-export function parseMergedPulls(log: string): MergedPull[] {
-  const out: MergedPull[] = [];
-  for (const rec of log.split("\x1e")) {
-    const [sha, parents, subject, body, date] = rec.replace(/^\n/, "").split("\0");
-    if (!sha || subject === undefined) continue;
-    const ps = (parents ?? "").split(" ").filter(Boolean);
-    const merge = MERGE_SUBJECT.exec(subject);
-    if (merge && ps.length === 2) {
-      out.push({ number: Number(merge[1]), sha, parents: ps, subject, body: (body ?? "").trim(), date: date ?? "", kind: "merge" });
-      continue;
-    }
-    const squash = SQUASH_SUBJECT.exec(subject);
-    if (squash && ps.length === 1) out.push({ number: Number(squash[2]), sha, parents: ps, subject: squash[1] as string, body: (body ?? "").trim(), date: date ?? "", kind: "squash" });
-  }
-  return out;
+/** Pure: what to tell a user when a history holds no merged PR in any style we know. */
+export function noPullsMessage(commitsScanned: number, since?: Date): string {
+  const window = since ? `since ${since.toISOString().slice(0, 10)} (${commitsScanned} commits)` : `in the last ${commitsScanned} commits`;
+  return `no merged pull requests found ${window}; styles looked for: ${MERGE_STYLES.join(", ")}`;
 }
 
 /** owner/name from a GitHub-style remote URL, else local/<dir name>. */
@@ -64,42 +47,39 @@ export class LocalSource implements HarvestSource {
   }
 
   /** Merged PRs on the first-parent history of HEAD, newest first, optionally since a date. */
-  async mergedPulls(since?: Date): Promise<MergedPull[]> {
+  async mergedPulls(since?: Date): Promise<MergedPullScan> {
     const args = ["log", "--first-parent", "--format=%x1e%H%x00%P%x00%s%x00%b%x00%cI", ...(since ? [`--since=${since.toISOString()}`] : []), "HEAD"];
-    const list = parseMergedPulls(await git(this.cloneDir, args));
-    this.pulls = new Map(list.map((p) => [p.number, p]));
-    return list;
+    const log = await git(this.cloneDir, args);
+    const pulls = parseMergedPulls(log);
+    this.pulls = new Map(pulls.map((p) => [p.number, p]));
+    return { pulls, commitsScanned: log.split("\x1e").filter((r) => r.trim()).length };
   }
 
   async pull(number: number): Promise<PullInfo> {
     if (!this.pulls) await this.mergedPulls();
     const p = this.pulls?.get(number);
-    if (!p) throw new Error(`no merged pull request #${number} in the history of ${this.location} (looked for "Merge pull request #${number}" and "(#${number})" commits)`);
-    const [title, ...rest] = p.kind === "merge" ? p.body.split("\n") : [p.subject, p.body];
+    if (!p) throw new Error(`no merged pull request #${number} in the history of ${this.location} (looked for ${MERGE_STYLES.join(", ")})`);
     let firstCommitAt = p.date;
-    let stat = "";
-    if (p.kind === "merge") {
+    if (p.kind === "merge" && p.parents.length === 2) {
       const dates = (await git(this.cloneDir, ["log", "--format=%aI", "--reverse", `${p.parents[0]}..${p.parents[1]}`])).split("\n").filter(Boolean);
       firstCommitAt = dates[0] ?? p.date;
-      stat = await git(this.cloneDir, ["diff", "--numstat", p.parents[0] as string, p.sha]);
-    } else {
-      stat = await git(this.cloneDir, ["diff", "--numstat", `${p.sha}^`, p.sha]);
     }
-    const rows = stat.split("\n").filter(Boolean).map((l) => l.split("\t"));
     return {
       number,
-      title: (title ?? "").trim(),
-      body: rest.join("\n").trim(),
+      title: p.title.trim(),
+      body: p.body.trim(),
       merged: true,
       mergeCommitSha: p.sha,
       createdAt: firstCommitAt,
       author: "unknown",
       authorIsBot: false,
-      changedFiles: rows.length,
-      additions: rows.reduce((n, r) => n + (Number(r[0]) || 0), 0),
-      deletions: rows.reduce((n, r) => n + (Number(r[1]) || 0), 0),
       firstCommitAt,
     };
+  }
+
+  async changeRange(pull: PullInfo, clone: string): Promise<ChangeRange> {
+    const p = this.pulls?.get(pull.number);
+    return resolveChangeRange(clone, pull.mergeCommitSha as string, p?.commits.length ?? 1);
   }
 
   async statement(pull: PullInfo): Promise<Statement> {

@@ -1,5 +1,6 @@
 // Where a merged pull request comes from: GitHub (REST + GraphQL) or a local repository's
 // history. The harvest decides the same way for both.
+import type { ChangeRange } from "./change-range.js";
 
 export interface PullInfo {
   number: number;
@@ -10,9 +11,6 @@ export interface PullInfo {
   createdAt: string;
   author: string;
   authorIsBot: boolean;
-  changedFiles?: number;
-  additions?: number;
-  deletions?: number;
   /** When the PR's first commit was made: issue comments before it become hints_text. */
   firstCommitAt: string | null;
 }
@@ -27,6 +25,8 @@ export interface HarvestSource {
   pull(number: number): Promise<PullInfo>;
   /** The task's problem statement and hints, or why there is none. */
   statement(pull: PullInfo): Promise<Statement>;
+  /** The commits the PR's own change runs between, in `clone` (see change-range.ts), or why they cannot be known. */
+  changeRange(pull: PullInfo, clone: string): Promise<ChangeRange>;
   /** A clone with all history: made under `scratch` (or one the source already holds); returns its path. */
   clone(scratch: string): Promise<string>;
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { mochaFix, nodeTestFix, nodeTestProject, pythonFix, pythonProject, repoWithMergedPulls } from "../support/fixture-repos.js";
+import { git, mochaFix, nodeTestFix, nodeTestProject, pythonFix, pythonProject, repoWithFix, repoWithMergedPulls } from "../support/fixture-repos.js";
 import { runLego } from "../support/lego-process.js";
 import { TEST_CACHE_DIR } from "../support/services.js";
 
@@ -159,5 +159,15 @@ describe("lego harvest / validate / eval / export", () => {
     const missing = await lego(["harvest", py.dir, "--pr", "99"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no merged pull request #99/);
+  });
+
+  it("says on stderr, even with --json, when a history holds no merged pull request, and exits 4", async () => {
+    const plain = path.join(work, "plain");
+    repoWithFix(plain, { "a.py": "a = 1\n" }, { "a.py": "a = 2\n" });
+    git(plain, "commit", "-q", "--amend", "-m", "Fix the bug without a PR number");
+    const r = await lego(["harvest", plain, "--json"]);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/no merged pull requests found in the last 2 commits; styles looked for: "Merge pull request #N from …" merge commits, /);
   });
 });

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseHandle, migrate, openDatabase } from "../../db/client.js";
 import { getTask } from "../../db/tasks.js";
 import { createDocker } from "../../sandbox/docker.js";
-import { sizeSkipReason } from "../../src/harvest/candidate.js";
 import { createProbot } from "../../src/github/probot.js";
 import { createLogger } from "../../src/logger.js";
 import type { HarvestSettings } from "../../src/repo-config.js";
@@ -112,14 +111,4 @@ describe("harvest", () => {
     const r = await processHarvest(job(n), deps);
     expect(r.baseCommit).toBe(before);
   });
-});
-
-describe("sizeSkipReason", () => {
-  const rules = { maxFiles: 10, maxLines: 100, allowPrDescriptionTasks: false };
-  it.each([
-    [{ changedFiles: 10, additions: 50, deletions: 50 }, null],
-    [{ changedFiles: 11, additions: 1, deletions: 0 }, "too large: 11 files changed (harvest.maxFiles is 10)"],
-    [{ changedFiles: 1, additions: 60, deletions: 41 }, "too large: 101 lines changed (harvest.maxLines is 100)"],
-    [{}, null],
-  ])("%j → %j", (pr, expected) => expect(sizeSkipReason(pr, rules)).toBe(expected));
 });

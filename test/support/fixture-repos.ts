@@ -109,3 +109,66 @@ export function repoWithMergedPulls(dir: string, base: Files, fix: Files, later:
   commit(dir, "Tidy up (#8)", later);
   return { dir, base: baseSha };
 }
+
+/**
+ * A history with one PR in every merge style, built as the hosts write them. Each PR changes its
+ * own source file and test; `main` moves on while #20's branch is open, so #20's merge commit
+ * joins a branch that is behind. Shas of interest are returned for exact assertions.
+ */
+export function repoWithMergeStyles(dir: string): Record<string, string> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  git(dir, "init", "-q", "-b", "main");
+  const shas: Record<string, string> = {};
+  const src = (name: string, v: number) => ({ [`pkg/${name}.py`]: `def ${name}():\n    return ${v}\n`, [`tests/test_${name}.py`]: `from pkg.${name} import ${name}\n\n\ndef test_${name}():\n    assert ${name}() == ${v}\n` });
+  shas.root = commit(dir, "initial", { "README.md": "pkg\n", "pkg/__init__.py": "", ...src("recipes", 0), ...src("other", 0) });
+  // #20 branches off here and is merged after #19 landed: its merge base is `root`.
+  git(dir, "checkout", "-q", "-b", "recipes-fix");
+  commit(dir, "Fix recipes", src("recipes", 1));
+  git(dir, "checkout", "-q", "main");
+  shas.s19 = commit(dir, "Fix other (#19)", src("other", 1));
+  git(dir, "merge", "--no-ff", "-q", "recipes-fix", "-m", "Merge pull request #20 from dev/recipes-fix\n\nRecipes return one\n\nFixes #4");
+  shas.m20 = git(dir, "rev-parse", "HEAD");
+  // #21: a squash merge.
+  shas.s21 = commit(dir, "Squashed change (#21)", src("squash", 1));
+  // #22: rebase-merged, three commits each naming the PR.
+  shas.r22a = commit(dir, "Start the series (#22)", { "pkg/series.py": "def series():\n    return 1\n" });
+  commit(dir, "Continue the series (#22)", { "tests/test_series.py": "from pkg.series import series\n\n\ndef test_series():\n    assert series() == 1\n" });
+  shas.r22c = commit(dir, "Finish the series (#22)", { "pkg/series.py": "def series():\n    return 1\n\n\nVERSION = 2\n" });
+  // #23: a merge whose PR touched only non-test files.
+  git(dir, "checkout", "-q", "-b", "docs");
+  commit(dir, "Docs", { "pkg/notes.py": "NOTE = 1\n" });
+  git(dir, "checkout", "-q", "main");
+  git(dir, "merge", "--no-ff", "-q", "docs", "-m", "Merge pull request #23 from dev/docs\n\nNotes");
+  // #24: GitHub's merge option with the PR title as the message ("Title (#N)", two parents).
+  shas.b24 = git(dir, "rev-parse", "HEAD");
+  git(dir, "checkout", "-q", "-b", "titled");
+  commit(dir, "Titled work", src("titled", 1));
+  git(dir, "checkout", "-q", "main");
+  git(dir, "merge", "--no-ff", "-q", "titled", "-m", "Make titled return one (#24)");
+  // #25: a Node-style landing with a PR-URL trailer.
+  shas.p25 = commit(dir, "lib: make trailer return one", { ...src("trailer", 1) });
+  git(dir, "commit", "-q", "--amend", "-m", "lib: make trailer return one\n\nFixes: #9\nPR-URL: https://github.com/acme/pkg/pull/25\nReviewed-By: Someone <s@example.com>");
+  shas.p25 = git(dir, "rev-parse", "HEAD");
+  // #26: Bitbucket's merge commit; #27: GitLab's.
+  git(dir, "checkout", "-q", "-b", "bb");
+  commit(dir, "BB work", src("bitbucket", 1));
+  git(dir, "checkout", "-q", "main");
+  git(dir, "merge", "--no-ff", "-q", "bb", "-m", "Merged in feature/bb (pull request #26)\n\nBitbucket returns one\n\nApproved-by: Someone");
+  git(dir, "checkout", "-q", "-b", "gl");
+  commit(dir, "GL work", src("gitlab", 1));
+  git(dir, "checkout", "-q", "main");
+  git(dir, "merge", "--no-ff", "-q", "gl", "-m", "Merge branch 'gl' into 'main'\n\nGitLab returns one\n\nSee merge request acme/pkg!27");
+  // #28: an octopus merge of two branches.
+  for (const b of ["oct1", "oct2"]) {
+    git(dir, "checkout", "-q", "-b", b, "main");
+    commit(dir, `${b} work`, src(b, 1));
+  }
+  git(dir, "checkout", "-q", "main");
+  git(dir, "merge", "--no-ff", "-q", "oct1", "oct2", "-m", "Merge pull request #28 from dev/octopus\n\nTwo at once");
+  // #29: a revert of #21, merged as its own PR.
+  git(dir, "revert", "--no-edit", shas.s21 as string);
+  git(dir, "commit", "-q", "--amend", "-m", `Revert "Squashed change (#21)" (#29)\n\nThis reverts commit ${shas.s21}.`);
+  shas.head = git(dir, "rev-parse", "HEAD");
+  return shas;
+}

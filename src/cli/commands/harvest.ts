@@ -2,7 +2,7 @@
 import path from "node:path";
 import YAML from "yaml";
 import { upsertTask, type TaskRow } from "../../../db/tasks.js";
-import { LocalSource } from "../../harvest/local-source.js";
+import { LocalSource, noPullsMessage } from "../../harvest/local-source.js";
 import { harvestPull } from "../../harvest/harvest-pull.js";
 import { git } from "../../git.js";
 import { harvestSettings, parseRepoConfig } from "../../repo-config.js";
@@ -35,14 +35,20 @@ async function settingsOf(clone: string) {
   return harvestSettings(parsed.config);
 }
 
-export async function harvestCommand(batch: Batch, location: string, flags: HarvestFlags, out: (line: string) => void): Promise<TaskRow[]> {
+/** Harvests; a history with no merged PR in any known style says so on stderr (even with --json) and yields no rows. */
+export async function harvestCommand(batch: Batch, location: string, flags: HarvestFlags, out: (line: string) => void, err: (line: string) => void): Promise<TaskRow[]> {
   const source = await LocalSource.open(location, path.join(batch.scratch, "source"), flags.issueText ? { issueTextFile: flags.issueText } : {});
   const clone = await source.clone();
   const settings = await settingsOf(clone);
-  const pulls = flags.pr !== undefined ? [flags.pr] : (await source.mergedPulls(flags.since)).map((p) => p.number).slice(0, flags.limit ?? Number.POSITIVE_INFINITY);
-  if (pulls.length === 0) {
-    out(flags.json ? "" : `no merged pull requests found in ${location}${flags.since ? ` since ${flags.since.toISOString().slice(0, 10)}` : ""}`);
-    return [];
+  let pulls: number[];
+  if (flags.pr !== undefined) pulls = [flags.pr];
+  else {
+    const scan = await source.mergedPulls(flags.since);
+    if (scan.pulls.length === 0) {
+      err(`${location}: ${noPullsMessage(scan.commitsScanned, flags.since)}`);
+      return [];
+    }
+    pulls = scan.pulls.map((p) => p.number).slice(0, flags.limit ?? Number.POSITIVE_INFINITY);
   }
   const bar = batch.progress(pulls.length, "harvest");
   const rows: TaskRow[] = [];

@@ -15,6 +15,8 @@ import { defaultRepoConfig, type HarvestSettings, harvestSettings } from "../src
 
 export interface HarvestDeps extends SandboxWorkDeps {
   github(installationId: number): Promise<HarvestGitHub>;
+  /** A task just became valid: its teacher rollouts are enqueued here (src/trajgen/enqueue.ts). */
+  onValidated?(task: { instanceId: string; repo: string }, installationId: number): Promise<void>;
 }
 
 const defaultSettings: HarvestSettings = harvestSettings(defaultRepoConfig);
@@ -33,6 +35,9 @@ export async function processHarvest(data: JobData["harvest"], deps: HarvestDeps
       onValidating: (candidate) => upsertTask(deps.db, { ...candidate, status: "validating" }),
     });
     await upsertTask(deps.db, row);
+    // After the row is stored, so a trajgen job always finds its task. If enqueueing fails, the
+    // harvest job fails and its retry enqueues again (job ids are deterministic).
+    if (row.status === "valid" && deps.onValidated) await deps.onValidated({ instanceId: row.instanceId, repo: row.repo }, data.installationId);
     deps.log.info({ instanceId: row.instanceId, status: row.status, reason: row.statusReason, f2p: row.failToPass?.length }, "harvest recorded");
     return row;
   } finally {

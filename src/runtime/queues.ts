@@ -10,12 +10,14 @@ import { processSelect, selectFailed } from "../../workers/fix-select.js";
 import { fixFailed, processFix } from "../../workers/fix.js";
 import { harvestFailed, processHarvest } from "../../workers/harvest.js";
 import { processRollout, rolloutFailed } from "../../workers/rollout.js";
+import { trajgenFailed, trajgenProcessor } from "../../workers/trajgen.js";
 import { pollSignals, signalsSchedule } from "../../workers/signals.js";
 import { processWebhookDelivery, webhookFailed } from "../../workers/webhooks.js";
 import { cacheDirOf, sandboxLimitsOf } from "../config.js";
 import type { FixDeps } from "../fix/checkout.js";
 import type { InstallationOctokit } from "../github/probot.js";
 import type { JobData, JobFailure, QueueName } from "../queue.js";
+import { enqueueTrajgen } from "../trajgen/enqueue.js";
 import type { Runtime } from "./runtime.js";
 
 export interface QueueWorker<N extends QueueName> {
@@ -49,8 +51,17 @@ const queueTable: { [N in QueueName]: WorkerFactory<N> } = {
   }),
   backfill: ({ rt, github, log }) => ({ process: (data) => processBackfill(data, { github, queues: rt.queues, log: log("backfill") }) }),
   signals: ({ rt, github, log }) => ({ process: () => pollSignals({ db: rt.database.db, github, log: log("signals") }), schedule: signalsSchedule }),
-  harvest: ({ sandbox, log }) =>
-    sandbox ? { process: (data) => processHarvest(data, { ...sandbox, log: log("harvest") }), failed: (data, f) => harvestFailed(data, f, sandbox) } : null,
+  harvest: ({ rt, sandbox, log }) => {
+    const teacher = rt.teacher;
+    // A task that turns valid gets its teacher rollouts, when a teacher is configured.
+    const onValidated = teacher ? async (task: { instanceId: string; repo: string }, installationId: number) => void (await enqueueTrajgen(rt.queues, teacher, task, installationId)) : undefined;
+    return sandbox ? { process: (data) => processHarvest(data, { ...sandbox, log: log("harvest"), ...(onValidated ? { onValidated } : {}) }), failed: (data, f) => harvestFailed(data, f, sandbox) } : null;
+  },
+  trajgen: ({ rt, sandbox, log }) => {
+    const teacher = rt.teacher;
+    if (!sandbox || !teacher) return null;
+    return { process: trajgenProcessor({ ...sandbox, teacher, testTimeoutMs: rt.config.LEGO_SANDBOX_TIMEOUT_SEC * 1000, log: log("trajgen") }), failed: (data, f) => trajgenFailed(data, f, sandbox) };
+  },
   fix: ({ rt, sandbox, flows, log }) =>
     sandbox && rt.models
       ? { process: (data) => processFix(data, { ...sandbox, flows, prefix: rt.config.LEGO_QUEUE_PREFIX, log: log("fix") }), failed: (data, f) => fixFailed(data, f, sandbox) }

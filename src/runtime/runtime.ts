@@ -13,6 +13,7 @@ import { createProbot } from "../github/probot.js";
 import { assertRedisAvailable, Queues } from "../queue.js";
 import { type Models, modelsFrom } from "../fix/models.js";
 import { Metrics } from "../metrics.js";
+import { type Teacher, teacherFrom } from "../trajgen/teacher.js";
 
 export interface RuntimeNeeds {
   docker?: boolean;
@@ -30,6 +31,8 @@ export interface Runtime {
   docker: Docker | undefined;
   /** Policy and verifier endpoints; undefined when none is configured (fixes are refused). */
   models: Models | undefined;
+  /** The teacher that makes training trajectories on validated tasks; undefined when none is configured. */
+  teacher: Teacher | undefined;
   /** The app's bot login (`<slug>[bot]`), for commits it makes. */
   botName: string | undefined;
   /** This process's Prometheus registry. */
@@ -55,6 +58,7 @@ export async function openRuntime(config: Config, log: Logger, needs: RuntimeNee
   }
   const queues = new Queues(config.REDIS_URL, config.LEGO_QUEUE_PREFIX, undefined, new ConnectionErrors(log.child({ component: "redis" })));
   const models = modelsFrom(config) ?? undefined;
+  const teacher = teacherFrom(config) ?? undefined;
   let probot: Probot | undefined;
   let botName: string | undefined;
   if (needs.github && config.hasAppCredentials) {
@@ -78,6 +82,7 @@ export async function openRuntime(config: Config, log: Logger, needs: RuntimeNee
     probot,
     docker,
     models,
+    teacher,
     botName,
     metrics: new Metrics(),
     async close() {

@@ -1,0 +1,24 @@
+// Difficulty of a synthetic task before any rollout: lines and files the fix touches, how many
+// tests fail, and the strategy (combined bugs are harder). Solve rates replace it once rollouts exist.
+import { changedLineCount, parseDiff } from "../diff/index.js";
+
+export type Difficulty = "easy" | "medium" | "hard";
+
+/** Pure: a score of the fix's size and spread, the failing tests and the strategy, in three bands. */
+export function syntheticDifficulty(t: { patch: string; failToPass: string[]; strategy: string }): Difficulty {
+  const files = parseDiff(t.patch).length;
+  const lines = changedLineCount(t.patch);
+  let score = lines <= 2 ? 0 : lines <= 10 ? 1 : 2;
+  score += files > 1 ? 1 : 0;
+  // Many failing tests point straight at the culprit; one failing test leaves more to find.
+  score += t.failToPass.length === 1 ? 1 : 0;
+  score += t.strategy === "combine" ? 1 : t.strategy.startsWith("llm:") ? 1 : 0;
+  return score <= 1 ? "easy" : score <= 3 ? "medium" : "hard";
+}
+
+/** Pure: the label from rollouts once there are enough of them (solve rate = resolved / graded). */
+export function solveRateDifficulty(resolved: number, graded: number): Difficulty | null {
+  if (graded < 4) return null;
+  const rate = resolved / graded;
+  return rate >= 0.7 ? "easy" : rate >= 0.3 ? "medium" : "hard";
+}

@@ -19,11 +19,16 @@ export interface HarvestFlags {
   json: boolean;
 }
 
-/** The repository's .github/lego.yml at HEAD; a broken file stops the command with its problems. */
-async function settingsOf(clone: string) {
+/**
+ * The repository's .github/lego.yml at HEAD; a broken file stops the command with its problems.
+ * Only a file that is not there means the defaults: any other git failure (a corrupt object, a
+ * clone that is not a repository) is an error, never a silent switch to the defaults.
+ */
+export async function repoSettingsAt(clone: string) {
   let raw: unknown = null;
-  const text = await git(clone, ["show", "HEAD:.github/lego.yml"]).catch(() => null);
-  if (text !== null) {
+  const listed = await git(clone, ["ls-tree", "--name-only", "HEAD", "--", ".github/lego.yml"]);
+  if (listed.trim() !== "") {
+    const text = await git(clone, ["show", "HEAD:.github/lego.yml"]);
     try {
       raw = YAML.parse(text);
     } catch (err) {
@@ -39,7 +44,7 @@ async function settingsOf(clone: string) {
 export async function harvestCommand(batch: Batch, location: string, flags: HarvestFlags, out: (line: string) => void, err: (line: string) => void): Promise<TaskRow[]> {
   const source = await LocalSource.open(location, path.join(batch.scratch, "source"), flags.issueText ? { issueTextFile: flags.issueText } : {});
   const clone = await source.clone();
-  const settings = await settingsOf(clone);
+  const settings = await repoSettingsAt(clone);
   let pulls: number[];
   if (flags.pr !== undefined) pulls = [flags.pr];
   else {

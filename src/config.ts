@@ -32,6 +32,7 @@ export const configSchema = z.object({
   LEGO_QUEUE_PREFIX: z.string().default("lego").describe("BullMQ key prefix; separate prefixes isolate deployments."),
   LEGO_WORKER_CONCURRENCY: positiveInt.default(2).describe("Jobs each queue's worker runs at once."),
   LEGO_SHUTDOWN_TIMEOUT_SEC: positiveInt.default(30).describe("On SIGTERM, how long active jobs may run before they are released for retry."),
+  LEGO_HTTP_TIMEOUT_SEC: positiveInt.default(30).describe("Time-out of one GitHub API call, seconds; a call that takes longer fails and its job is retried."),
   LEGO_WEBHOOK_BODY_LIMIT: positiveInt.default(25 * 1024 * 1024).describe("Largest webhook body accepted, bytes (GitHub caps payloads at 25 MB)."),
   LEGO_BASE_IMAGE: z.string().default("lego/base:bookworm").describe("Sandbox base image (built by deploy/build-base-image.sh)."),
   LEGO_SANDBOX_CPUS: z.coerce.number().positive().default(2).describe("CPUs per sandbox container."),

@@ -21,9 +21,17 @@ export function pickNodeVersion(published: string[], wanted: string): string | u
   return semver.maxSatisfying(published, /^\d+$/.test(wanted) ? `${wanted}.x` : wanted) ?? undefined;
 }
 
+/** npm's own registry requests have no overall limit; a hung registry must fail the build, not hold it. */
+const NPM_TIMEOUT_MS = 300_000;
+
 async function npmJson(args: string[]): Promise<unknown> {
-  const { stdout } = await run("npm", [...args, "--json"], { maxBuffer: 32 * 1024 * 1024 });
-  return JSON.parse(stdout);
+  try {
+    const { stdout } = await run("npm", [...args, "--json"], { maxBuffer: 32 * 1024 * 1024, timeout: NPM_TIMEOUT_MS, killSignal: "SIGKILL" });
+    return JSON.parse(stdout);
+  } catch (err) {
+    if ((err as { killed?: boolean }).killed) throw new Error(`npm ${args.join(" ")} did not finish within ${NPM_TIMEOUT_MS / 1000} s: is the npm registry reachable?`);
+    throw err;
+  }
 }
 
 async function pack(spec: string, dir: string): Promise<string> {

@@ -2,6 +2,7 @@
 import { Probot, ProbotOctokit } from "probot";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import { timedFetch } from "../http-timeout.js";
 
 /** An Octokit authenticated as one installation of the app. */
 export type InstallationOctokit = Awaited<ReturnType<Probot["auth"]>>;
@@ -15,12 +16,16 @@ export function createProbot(config: Config, log: Logger, opts: ProbotOptions = 
   if (!config.hasAppCredentials || !config.APP_ID || !config.privateKey || !config.WEBHOOK_SECRET) {
     throw new Error("GitHub App credentials are missing: set APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET, or run `lego serve` and register the app at http://localhost:PORT/probot.");
   }
-  const Octokit =
-    opts.retries === false
-      ? // The function form: Probot passes its own throttle options per instance, which would
-        // replace an object default and make every write wait a second.
-        ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }))
-      : ProbotOctokit;
+  // Every call has a time-out (the transport aborts it), so a hung connection fails the job's
+  // attempt instead of holding it. The function form: Probot passes its own options per
+  // instance, which would replace an object default.
+  const fetch = timedFetch(config.LEGO_HTTP_TIMEOUT_SEC * 1000, "GitHub");
+  const Octokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+    ...o,
+    request: { ...(o.request as object | undefined), fetch },
+    // Tests turn retries and throttling off: Probot's throttle options would make every write wait a second.
+    ...(opts.retries === false ? { retry: { enabled: false }, throttle: { enabled: false } } : {}),
+  }));
   return new Probot({
     appId: config.APP_ID,
     privateKey: config.privateKey,

@@ -35,7 +35,7 @@ beforeAll(async () => {
   temp = await createTempDatabase();
   database = await openDatabase({ url: temp.url, dataDir: "unused" });
   await migrate(database);
-  const probot = createProbot(testConfig({ GITHUB_API_URL: gh.url, PRIVATE_KEY: gh.privateKey }), createLogger("silent"), { retries: false });
+  const probot = createProbot(testConfig({ GITHUB_API_URL: gh.url, PRIVATE_KEY: gh.privateKey, LEGO_HTTP_TIMEOUT_SEC: "1" }), createLogger("silent"), { retries: false });
   octokit = await probot.auth(7);
 });
 
@@ -75,6 +75,18 @@ describe("reusablePr", () => {
     gh.fault("GET", /^\/repos\/acme\/reuse\/git\/ref\//, { ...failure, times: 1 });
     try {
       await expect(reusablePr(database.db, octokit, retry)).rejects.toMatchObject({ status: failure.status });
+    } finally {
+      gh.clearFaults();
+    }
+  });
+
+  it("throws when GitHub does not answer at all, within LEGO_HTTP_TIMEOUT_SEC", async () => {
+    const branch = `lego/fix-hang-${issue}`;
+    const sha = await gh.commitFiles(REPO, { branch, from: "main", message: "fix", files: { "d.txt": "hang\n" } });
+    const { retry } = await openPrAndRetry(branch, sha);
+    gh.fault("GET", /^\/repos\/acme\/reuse\/git\/ref\//, { hang: true, times: 1 });
+    try {
+      await expect(reusablePr(database.db, octokit, retry)).rejects.toThrow(/GitHub did not answer within 1 s \(GET \/repos\/acme\/reuse\/git\/ref\//);
     } finally {
       gh.clearFaults();
     }

@@ -140,15 +140,29 @@ async function withBatch(flags: CommonFlags, body: (batch: Awaited<ReturnType<ty
   process.exitCode = code;
 }
 
+/** After LEGO_SHUTDOWN_TIMEOUT_SEC the active jobs are released; closing connections gets this long more. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 async function runService(flags: CommonFlags, roles: { web: boolean; worker: boolean }): Promise<void> {
   const config = configFrom(flags);
   const log = createLogger(config.LOG_LEVEL);
   const running = await serve(config, log, roles);
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // An operator who signals twice wants the process gone: active jobs stall and are retried.
+      log.warn({ signal }, "second signal: exiting now; active jobs will be retried by another worker");
+      process.exit(EXIT.failure);
+    }
     stopping = true;
     log.info({ signal }, "shutting down: no new jobs, finishing active ones");
+    // A job stuck in a call that never returns can keep a close from resolving: after the
+    // deadline and a grace period the process exits whatever is still pending.
+    const deadlineMs = config.LEGO_SHUTDOWN_TIMEOUT_SEC * 1000 + SHUTDOWN_GRACE_MS;
+    setTimeout(() => {
+      log.error({ deadlineMs }, "shutdown did not complete in time; exiting with work released to be retried");
+      process.exit(EXIT.failure);
+    }, deadlineMs).unref();
     running.stop().then(
       () => process.exit(EXIT.ok),
       (err) => {

@@ -7,6 +7,7 @@ import { planNode } from "./node.js";
 import { isPythonProject, planPython } from "./python.js";
 import { scanCommandLine } from "./scripts.js";
 import { pathArg, splitCommands } from "./shell.js";
+import { testEnvironment } from "./test-env.js";
 import type { DetectResult, EnvironmentPlan, Framework, Language, RepoSnapshot } from "./types.js";
 
 export type { DetectResult, EnvironmentPlan, Framework, Language, RepoSnapshot } from "./types.js";
@@ -43,11 +44,11 @@ export function detectEnvironment(repo: RepoSnapshot, overrides: SandboxOverride
       const others = present.filter((e) => e !== eco).map((e) => `${e} (${counts.get(e)} test files)`);
       plan.notes.unshift(`chose ${eco} (${counts.get(eco)} test files) over ${others.join(", ")}`);
     }
-    return applyOverrides(plan, overrides);
+    return applyOverrides({ ...plan, env: testEnvironment(repo, plan.env) }, overrides);
   }
   if (overrides.testCmd) {
     const bare = overridePlan(overrides.testCmd);
-    if (bare) return applyOverrides(bare, overrides);
+    if (bare) return applyOverrides({ ...bare, env: testEnvironment(repo, bare.env) }, overrides);
   }
   if (errors.length > 0) return { error: errors.join("; ") };
   return { error: overrides.testCmd ? `${NO_PROJECT_ERROR}, and sandbox.testCmd names no test runner LegoFactory can read results from` : NO_PROJECT_ERROR };
@@ -86,7 +87,7 @@ function overridePlan(testCmd: string): EnvironmentPlan | undefined {
     fallbacks: [],
     testCommand: () => testCmd,
     reporterFlags: "",
-    env: { CI: "1", NO_COLOR: "1" },
+    env: {},
     notes: [`no project files recognised; sandbox.testCmd runs ${framework}`],
   };
 }

@@ -109,7 +109,7 @@ export function planNode(repo: RepoSnapshot): EnvironmentPlan | { error: string 
       return jsTestCommand(runner, target, { invocation: found.invocation, mochaConfigFlags, tapCoverageOff });
     },
     reporterFlags: runner === "tap" ? `${REPORTER_FLAGS.tap} ${tapCoverageOff}` : REPORTER_FLAGS[runner],
-    env: { CI: "1", FORCE_COLOR: "0", NO_COLOR: "1" },
+    env: {},
     notes,
   };
 }

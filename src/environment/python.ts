@@ -93,7 +93,7 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
       return [...base, ...(target === "all" ? [] : target.map(pathArg))].join(" ");
     },
     reporterFlags: framework.name === "pytest" ? "-rA" : "-v",
-    env: { PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: "1", CI: "1", NO_COLOR: "1", PY_COLORS: "0" },
+    env: { PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: "1" },
     notes,
   };
 }

@@ -49,7 +49,7 @@ describe("Python projects", () => {
         "src/mypkg/__init__.py": "",
         "tests/test_cli.py": "",
       },
-      expect: { framework: "pytest", env: { PYTHONPATH: "/repo/src:/repo", PYTHONDONTWRITEBYTECODE: "1", CI: "1", NO_COLOR: "1", PY_COLORS: "0" }, dependencyFiles: ["setup.cfg", "setup.py"] },
+      expect: { framework: "pytest", env: { CI: "true", TZ: "UTC", LANG: "C.UTF-8", LC_ALL: "C.UTF-8", PYTHONHASHSEED: "0", PYTHONPATH: "/repo/src:/repo", PYTHONDONTWRITEBYTECODE: "1" }, dependencyFiles: ["setup.cfg", "setup.py"] },
       all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts=""`,
       some: [["tests/test_cli.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" tests/test_cli.py`],
       installs: [/python3-attr python3-click;/, /pip install .* -e \.$/],
@@ -119,7 +119,7 @@ describe("Python projects", () => {
         "src/app/__init__.py": "",
         "tests/test_app.py": "",
       },
-      expect: { framework: "pytest", env: { PYTHONPATH: "/repo/src:/repo", PYTHONDONTWRITEBYTECODE: "1", CI: "1", NO_COLOR: "1", PY_COLORS: "0" }, dependencyFiles: ["poetry.lock", "pyproject.toml"] },
+      expect: { framework: "pytest", env: { CI: "true", TZ: "UTC", LANG: "C.UTF-8", LC_ALL: "C.UTF-8", PYTHONHASHSEED: "0", PYTHONPATH: "/repo/src:/repo", PYTHONDONTWRITEBYTECODE: "1" }, dependencyFiles: ["poetry.lock", "pyproject.toml"] },
       all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts=""`,
       some: [["tests/test_app.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" tests/test_app.py`],
       installs: [/for p in python3-poetry-core python3-pytest-asyncio python3-requests;/],
@@ -188,7 +188,7 @@ describe("JavaScript and TypeScript projects", () => {
     expect(p.testCommand(["src/a.test.js", "src/__snapshots__/a.test.js.snap", "README.md"])).toBe(
       `rm -f /tmp/lego-jest.json; npx --no-install jest --config jest.unit.js --ci --json --outputFile=/tmp/lego-jest.json --runTestsByPath src/a.test.js; ${JEST_TAIL}`,
     );
-    expect(p.env).toEqual({ CI: "1", FORCE_COLOR: "0", NO_COLOR: "1" });
+    expect(p.env).toEqual({ CI: "true", TZ: "UTC", LANG: "C.UTF-8", LC_ALL: "C.UTF-8", PYTHONHASHSEED: "0" });
   });
 
   it("yarn classic + mocha with .mocharc.yml: the config's spec is replaced for chosen files", () => {

@@ -3,6 +3,7 @@
 // workers edit in place) and leaves the work to the `fix` queue.
 import type { Context } from "probot";
 import { activeAttemptStatuses, attemptsForIssue, createAttempt, getTrajectory, rolloutsForAttempt, updateAttempt } from "../db/fixes.js";
+import { storedSelection } from "../src/fix/select.js";
 import { type ExplainedStep, renderExplanation } from "../src/github/text/explain.js";
 import { renderProgressComment } from "../src/github/text/progress-comment.js";
 import { jobId } from "../src/queue.js";
@@ -56,5 +57,5 @@ export async function explainFix(context: RepoContext, deps: HandlerDeps, issueN
   const rollouts = await rolloutsForAttempt(deps.db, attempt.id);
   const trajectory = await getTrajectory(deps.db, attempt.chosenRolloutId);
   const steps = (trajectory?.steps as ExplainedStep[] | undefined) ?? [];
-  return renderExplanation({ issueNumber, chosenRolloutId: attempt.chosenRolloutId, rollouts, steps });
+  return renderExplanation({ issueNumber, chosenRolloutId: attempt.chosenRolloutId, rollouts, steps, selection: storedSelection(attempt) });
 }

@@ -42,7 +42,8 @@ export async function processSelect(data: JobData["fix-select"], deps: SelectWor
     const row = rows.find((r) => r.id === c.id);
     await updateRollout(deps.db, c.id, { evaluation: { ...(row ? evaluationOf(row) : {}), ...(c.repro ? { repro: c.repro } : {}), rank: c.rank, dropped: c.dropped } });
   }
-  await updateAttempt(deps.db, attempt.id, { selection: selectionEvidence(selection, repro) as unknown as Record<string, unknown> });
+  const evidence = selectionEvidence(selection, repro);
+  await updateAttempt(deps.db, attempt.id, { selection: evidence as unknown as Record<string, unknown> });
   const rollouts = rolloutSummaries(rows, selection);
   const { chosen, runnerUp } = selection;
 
@@ -64,7 +65,7 @@ export async function processSelect(data: JobData["fix-select"], deps: SelectWor
     return { status: "rate-limited" };
   }
 
-  const pr = await openFixPr(deps, gh, { attempt, rows, rollouts, chosen, runnerUp, reuse });
+  const pr = await openFixPr(deps, gh, { attempt, rows, rollouts, chosen, runnerUp, reuse, selection: evidence, now });
   // The comment first: the status is what observers wait for, so it is written last.
   await updateProgress(deps.db, gh, attempt, { phase: "opened", prNumber: pr.pullNumber, chosen: { index: chosen.index, score: chosen.score } });
   // prOpenedAt only for a new PR: updating one is not opening one, for the per-hour limit.

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { getAttempt, saveTrajectory, updateRollout } from "../db/fixes.js";
 import { changedPaths } from "../src/diff/index.js";
 import { type FixDeps, openCheckout } from "../src/fix/checkout.js";
+import { REPRODUCTION_TEST_INSTRUCTIONS } from "../src/agent/index.js";
 import { checkCandidate } from "../src/fix/checks.js";
 import type { Models } from "../src/fix/models.js";
 import { updateProgress } from "../src/fix/progress.js";
@@ -61,6 +62,7 @@ export async function processRollout(data: JobData["rollout"], deps: RolloutWork
         user: data.rolloutId,
         signal: cancel.signal,
       },
+      (data.settings.selection ?? "hybrid") === "hybrid" ? REPRODUCTION_TEST_INSTRUCTIONS : undefined,
     );
     await saveTrajectory(deps.db, data.rolloutId, trajectory.messages, trajectory.steps);
     await updateRollout(deps.db, data.rolloutId, {

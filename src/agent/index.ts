@@ -20,7 +20,7 @@ export type {
 export { EDITOR_COMMANDS, TOOL_NAMES, TOOLS, toolSchema } from "./tools.js";
 export { describeTools, executionResult, formatFunctionCall, parseTextAction } from "./text-format.js";
 export type { ParsedFunctionCall, TextParse } from "./text-format.js";
-export { buildSystemPrompt, buildUserMessage, noActionMessage } from "./prompts.js";
+export { buildSystemPrompt, buildUserMessage, noActionMessage, REPRODUCTION_TEST_INSTRUCTIONS } from "./prompts.js";
 export { normalizeArguments } from "./arguments.js";
 export type { Normalized, ToolAction } from "./arguments.js";
 export { parseArguments, repairJson } from "./json-repair.js";

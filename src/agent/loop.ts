@@ -79,7 +79,7 @@ export async function runAgent(sandbox: Sandbox, input: AgentInput, opts: AgentO
     try {
       workspace = await Workspace.open(sandbox, settings.repoDir);
       rollout.baseCommit = await workspace.headCommit();
-      rollout.start(input.problemStatement);
+      rollout.start(input.problemStatement, input.instructions);
       ending = await rollout.run(workspace);
     } catch (error) {
       if (!(error instanceof SandboxFailure || error instanceof FileOpError || error instanceof SandboxError)) throw error;
@@ -113,11 +113,11 @@ class Rollout {
 
   constructor(private readonly s: Settings) {}
 
-  start(problemStatement: string): void {
+  start(problemStatement: string, instructions?: string): void {
     const mode = this.s.opts.mode;
     this.messages = [
       { role: "system", content: buildSystemPrompt(mode, this.s.repoDir) },
-      { role: "user", content: buildUserMessage(problemStatement, { mode, repoDir: this.s.repoDir, baseCommit: this.baseCommit }) },
+      { role: "user", content: buildUserMessage(problemStatement, { mode, repoDir: this.s.repoDir, baseCommit: this.baseCommit, ...(instructions ? { instructions } : {}) }) },
     ];
   }
 

@@ -106,7 +106,11 @@ function fence(problemStatement: string): string {
   return problemStatement.replace(/<(\/?)issue_description\s*>/gi, "&lt;$1issue_description&gt;");
 }
 
-export function buildUserMessage(problemStatement: string, opts: { mode: ActionMode; repoDir?: string; baseCommit?: string | null }): string {
+/**
+ * The task message. `instructions` (LegoFactory's own, trusted) follow the OpenHands phases,
+ * outside the issue description; without them the message is OpenHands' own, word for word.
+ */
+export function buildUserMessage(problemStatement: string, opts: { mode: ActionMode; repoDir?: string; baseCommit?: string | null; instructions?: string }): string {
   const repo = opts.repoDir ?? "/repo";
   const base = opts.baseCommit ? ` ${opts.baseCommit}` : "";
   const instruction = `<uploaded_files>
@@ -173,9 +177,12 @@ Phase 8. FINAL REVIEW: Carefully re-read the problem description and compare you
       8.2.3 The functions you changed
    8.3 If any tests fail, revise your implementation until all tests pass.
 
-Be thorough in your exploration, testing, and reasoning. It's fine if your thinking process is lengthy - quality and completeness are more important than brevity.`;
+Be thorough in your exploration, testing, and reasoning. It's fine if your thinking process is lengthy - quality and completeness are more important than brevity.${opts.instructions ? `\n\n${opts.instructions}` : ""}`;
   return opts.mode === "text" ? withInContextExample(instruction) : instruction;
 }
+
+/** The fix pipeline's request for a reproduction test that can judge every candidate (hybrid selection). */
+export const REPRODUCTION_TEST_INSTRUCTIONS = `Keep your reproduction as an automated test in the repository's own test format and test layout, in a NEW test file (for example tests/test_issue_reproduction.py): it must fail before your fix and pass after it. Do not change existing test files. The new test file is kept apart from your fix and run against other candidate fixes too, so test the behaviour the issue describes through the code's existing interface; do not import modules that your fix creates.`;
 
 /** fn_call_converter's wrapping of the first user message in text mode: the worked example around the task. */
 export function withInContextExample(instruction: string): string {

@@ -81,6 +81,8 @@ export interface AgentInput {
   problemStatement: string;
   /** Default /repo. */
   repoDir?: string;
+  /** LegoFactory's own instructions, added after the task, outside the issue description. */
+  instructions?: string;
 }
 
 export interface Action {

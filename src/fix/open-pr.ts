@@ -12,7 +12,8 @@ import { renderPrBody } from "../github/text/pr-body.js";
 import type { RolloutSummary } from "../github/text/rollouts-table.js";
 import type { FixSettings } from "../repo-config.js";
 import { pushPatch } from "./push.js";
-import { evaluationOf, type RankedCandidate } from "./select.js";
+import { rolloutCosts } from "./costs.js";
+import { evaluationOf, type RankedCandidate, type SelectionEvidence } from "./select.js";
 
 /** Pure: why a repository's limits hold a new PR back, or null when they do not. */
 export function prLimitReason(counts: { open: number; recent: number }, settings: Pick<FixSettings, "maxOpenPrs" | "maxPrsPerHour">): string | null {
@@ -51,6 +52,8 @@ export interface FixPrInput {
   runnerUp: RankedCandidate | null;
   /** The attempt whose PR is updated instead of opening a new one. */
   reuse: FixAttempt | null;
+  selection?: SelectionEvidence | null;
+  now?: Date;
 }
 
 export interface OpenedPr {
@@ -95,6 +98,8 @@ export async function openFixPr(deps: { db: Db; workDir: string; botName: string
     rollouts: input.rollouts,
     chosen: { index: chosen.index, score: chosen.score },
     runnerUp: runnerUp ? { index: runnerUp.index, score: runnerUp.score } : null,
+    selection: input.selection ?? null,
+    costs: { rollouts: rolloutCosts(input.rows), attemptWallMs: Math.max(0, (input.now ?? new Date()).getTime() - attempt.createdAt.getTime()) },
     meta: { version: 1, attemptId: attempt.id, issue: attempt.issueNumber, chosenRolloutId: chosen.id, siblingRolloutIds: input.rows.filter((r) => r.id !== chosen.id).map((r) => r.id), headSha },
   });
   let pullNumber: number;

@@ -20,7 +20,8 @@ export class RolloutSandboxError extends Error {
   readonly code = "rollout_sandbox_failed";
 }
 
-export async function runRollout(env: RolloutEnv, problemStatement: string, agent: AgentOptions): Promise<Trajectory> {
+/** `instructions`: LegoFactory's own, after the task (see buildUserMessage). */
+export async function runRollout(env: RolloutEnv, problemStatement: string, agent: AgentOptions, instructions?: string): Promise<Trajectory> {
   let sandbox: Sandbox;
   try {
     sandbox = await Sandbox.create(env.docker, { image: env.image, limits: { ...env.limits, network: false }, labels: { "org.legofactory.role": "rollout", ...env.labels }, workdir: "/repo" });
@@ -31,7 +32,7 @@ export async function runRollout(env: RolloutEnv, problemStatement: string, agen
     await applyCodeState(sandbox, env.repoDir);
     const history = await checkNoFutureHistory(sandbox, "/repo", env.repoHead);
     if (!history.ok) throw new RolloutSandboxError(`the rollout sandbox holds history from after the base commit: ${history.problems.join("; ")}`);
-    return await runAgent(sandbox, { problemStatement, repoDir: "/repo" }, agent);
+    return await runAgent(sandbox, { problemStatement, repoDir: "/repo", ...(instructions ? { instructions } : {}) }, agent);
   } finally {
     await sandbox.destroy();
   }

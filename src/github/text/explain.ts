@@ -1,5 +1,8 @@
 // `/lego explain`: how the current candidate was chosen, as a comment.
 import type { RolloutRow } from "../../../db/fixes.js";
+import { rolloutCosts } from "../../fix/costs.js";
+import type { SelectionEvidence } from "../../fix/select.js";
+import { costsSection, selectionSection } from "./selection-evidence.js";
 
 /** A step of the chosen rollout's trajectory, as stored. */
 export interface ExplainedStep {
@@ -15,9 +18,13 @@ function stepLine(s: ExplainedStep, i: number): string {
   return `${i + 1}. ${what}${s.error ? " — failed" : ""}`;
 }
 
-/** The verifier's reasoning and what the chosen rollout did, step by step, then the others. */
-export function renderExplanation(input: { issueNumber: number; chosenRolloutId: string; rollouts: RolloutRow[]; steps: ExplainedStep[] }): string {
+/**
+ * The verifier's reasoning and what the chosen rollout did, step by step, then the others, how
+ * the ranking chose among them, and what the attempt cost.
+ */
+export function renderExplanation(input: { issueNumber: number; chosenRolloutId: string; rollouts: RolloutRow[]; steps: ExplainedStep[]; selection?: SelectionEvidence | null }): string {
   const { issueNumber, chosenRolloutId, rollouts, steps } = input;
+  const selection = selectionSection(input.selection ?? null);
   const chosen = rollouts.find((r) => r.id === chosenRolloutId);
   return [
     `### How the fix for #${issueNumber} was chosen`,
@@ -36,5 +43,8 @@ export function renderExplanation(input: { issueNumber: number; chosenRolloutId:
     "",
     "Other rollouts:",
     ...rollouts.filter((r) => r.id !== chosenRolloutId).map((r) => `- rollout ${r.index}: ${r.outcome ?? r.status}${r.verifierScore != null ? `, P(YES) ${r.verifierScore.toFixed(3)}` : ""}${(r.evaluation as { dropped?: string } | null)?.dropped ? ` (dropped: ${(r.evaluation as { dropped: string }).dropped})` : ""}`),
+    ...(selection ? ["", selection.replace(/^## /, "#### ")] : []),
+    "",
+    costsSection(rolloutCosts(rollouts), null, "#### Costs"),
   ].join("\n");
 }

@@ -3,6 +3,9 @@
 import { cell, code, cut, scoreText, untrusted } from "./markdown.js";
 import { metaComment, type PrMeta } from "./pr-meta.js";
 import { rolloutsTable, type RolloutSummary } from "./rollouts-table.js";
+import type { RolloutCost } from "../../fix/costs.js";
+import type { SelectionEvidence } from "../../fix/select.js";
+import { costsSection, selectionSection } from "./selection-evidence.js";
 
 export interface PrBodyInput {
   issueNumber: number;
@@ -14,6 +17,9 @@ export interface PrBodyInput {
   /** The score is null when the verifier could not score the chosen rollout. */
   chosen: { index: number; score: number | null };
   runnerUp: { index: number; score: number | null } | null;
+  /** How the candidate was chosen; absent for attempts made before it was stored. */
+  selection?: SelectionEvidence | null;
+  costs?: { rollouts: RolloutCost[]; attemptWallMs: number | null };
   meta: PrMeta;
 }
 
@@ -67,6 +73,8 @@ function evidence(input: PrBodyInput): string {
     rolloutsTable(input.rollouts, notes, "Note"),
     "",
     `**Chosen:** rollout ${input.chosen.index} with verifier P(YES) ${scoreText(input.chosen.score)}${runnerUp}.`,
+    ...[selectionSection(input.selection ?? null)].filter((s): s is string => s !== null).map((s) => `\n${s}`),
+    ...(input.costs ? [`\n${costsSection(input.costs.rollouts, input.costs.attemptWallMs)}`] : []),
   ].join("\n");
 }
 
@@ -94,7 +102,7 @@ export function renderPrBody(input: PrBodyInput): string {
     `Fixes #${input.issueNumber}`,
     "",
     "> [!NOTE]",
-    `> A candidate fix written by LegoFactory: the best of ${input.rollouts.length} automated attempt${input.rollouts.length === 1 ? "" : "s"}, chosen by a verifier model. Review it like any contribution; merging it closes #${input.issueNumber}.`,
+    `> A candidate fix written by LegoFactory: the best of ${input.rollouts.length} automated attempt${input.rollouts.length === 1 ? "" : "s"}, chosen by ${input.selection?.mode === "hybrid" ? "a verifier model and the tests" : "a verifier model"}. Review it like any contribution; merging it closes #${input.issueNumber}.`,
   ].join("\n");
   return [intro, whatChanged(input), evidence(input), commandsSection(), metaComment(input.meta)].join("\n\n") + "\n";
 }

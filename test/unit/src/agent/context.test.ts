@@ -2,7 +2,7 @@ import type { ChatCompletionMessageParam } from "openai/resources/chat/completio
 import { describe, expect, it } from "vitest";
 import { addTokens, costOf, exhaustedBudget } from "../../../../src/agent/budget.js";
 import { condense, ELIDED_OBSERVATION } from "../../../../src/agent/context.js";
-import { buildSystemPrompt, buildUserMessage } from "../../../../src/agent/prompts.js";
+import { buildSystemPrompt, buildUserMessage, REPRODUCTION_TEST_INSTRUCTIONS } from "../../../../src/agent/prompts.js";
 import { isStuck } from "../../../../src/agent/stuck.js";
 import type { Action } from "../../../../src/agent/types.js";
 
@@ -115,6 +115,13 @@ describe("prompts", () => {
     expect(message.match(/<\/issue_description>/g)).toHaveLength(1);
     expect(message).toContain("compare your changes with the base commit abc123.");
     expect(message).toContain("you DON'T have to modify the testing logic or any of the tests");
+  });
+
+  it("adds LegoFactory's own instructions after the phases, outside the issue, and only when given", () => {
+    const message = buildUserMessage("Bug.", { mode: "tools", instructions: REPRODUCTION_TEST_INSTRUCTIONS });
+    expect(message.endsWith(`more important than brevity.\n\n${REPRODUCTION_TEST_INSTRUCTIONS}`)).toBe(true);
+    expect(message.indexOf("</issue_description>")).toBeLessThan(message.indexOf("in a NEW test file"));
+    expect(buildUserMessage("Bug.", { mode: "tools" }).endsWith("more important than brevity.")).toBe(true);
   });
 
   it("adds OpenHands' in-context example around the task in text mode", () => {

@@ -2,12 +2,14 @@
 // is harvested into a validated task, which enqueues its teacher rollouts on `trajgen`; BullMQ
 // workers run them with the model double as the teacher; the graded trajectories are stored and
 // then exported by `lego export sft|verifier`, whose files are checked exactly.
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { UnrecoverableError } from "bullmq";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { type DatabaseHandle, migrate, openDatabase } from "../../db/client.js";
 import { upsertTask } from "../../db/tasks.js";
 import { createDocker } from "../../sandbox/docker.js";
@@ -16,11 +18,13 @@ import { createLogger } from "../../src/logger.js";
 import { Queues } from "../../src/queue.js";
 import { defaultRepoConfig, harvestSettings } from "../../src/repo-config.js";
 import { startWorkers, type WorkerPool } from "../../src/runtime/workers.js";
+import { JUDGE_SYSTEM_PROMPT, judgeExample } from "../../src/verifier/prompt.js";
 import { enqueueTrajgen, trajgenJobs } from "../../src/trajgen/enqueue.js";
 import type { Teacher } from "../../src/trajgen/teacher.js";
 import { processHarvest } from "../../workers/harvest.js";
 import { processTrajgen, TrajgenInfraError, type TrajgenDeps, trajgenFailed, trajgenProcessor } from "../../workers/trajgen.js";
 import { pythonFix, pythonProject } from "../support/fixture-repos.js";
+import { runLego } from "../support/lego-process.js";
 import { startGitHubDouble, type GitHubDouble } from "../support/github-double/index.js";
 import { type ModelDouble, startModelDouble } from "../support/model-double.js";
 import type { ChatRequest, Reply } from "../support/model-double/types.js";
@@ -235,5 +239,167 @@ describe("validated task → trajgen → stored trajectories", () => {
     expect(await processTrajgen({ ...data, instanceId: "acme__calc-invalid", rolloutId: "i-r0" }, deps)).toMatchObject({ status: "skipped", reason: "task acme__calc-invalid is invalid, not valid" });
     const again = await processTrajgen({ instanceId, repo: REPO, installationId: 7, index: 0, model: TEACHER, rolloutId: `${instanceId}-${TEACHER}-r0` }, deps);
     expect(again).toMatchObject({ status: "skipped", reason: `rollout ${instanceId}-${TEACHER}-r0 is already stored` });
+  }, 120_000);
+});
+
+describe("stored trajectories → lego export sft (both formats) and verifier, a held-out task excluded", () => {
+  const REPO2 = "acme/calc2";
+  let heldOut = "";
+
+  function lego(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const proc = runLego(args, { DATABASE_URL: temp.url, LEGO_DATA_DIR: path.join(work, "cli"), REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: "silent" }, work);
+    let stdout = "";
+    let stderr = "";
+    proc.stdout?.on("data", (d) => (stdout += d));
+    proc.stderr?.on("data", (d) => (stderr += d));
+    return new Promise((resolve) => proc.once("exit", (code) => resolve({ code, stdout, stderr })));
+  }
+
+  it("a second repository's task gets its teacher rollouts too, and is then held out", async () => {
+    await gh.createRepo(REPO2, { files: pythonProject as Record<string, string> });
+    gh.addUser("alice", { permissions: { [REPO]: "write", [REPO2]: "write" } });
+    gh.createIssue(REPO2, { title: "add() is wrong", body: "add(2, 2) gives 0", user: "alice" });
+    gh.addInstallation({ id: 8, account: { login: "acme2", type: "Organization" }, repositories: [REPO2] });
+    const fix = { ...pythonFix, "calc/ops.py": (pythonFix["calc/ops.py"] as string).replace("return a + b", "return b + a") };
+    await gh.commitFiles(REPO2, { branch: "fix-add", from: "main", message: "Make add add", author: "alice", files: fix });
+    const pr = await gh.createPullRequest(REPO2, { title: "Make add add", body: "Fixes #1", head: "fix-add", user: "alice" });
+    await gh.mergePullRequest(REPO2, pr.number, { method: "squash", user: "alice" });
+    const row = await processHarvest(
+      { installationId: 8, repo: REPO2, pullNumber: pr.number, settings: harvestSettings(defaultRepoConfig) },
+      { ...deps, github: async (id) => (await probot.auth(id)) as never, onValidated: async (task, installationId) => void (await enqueueTrajgen(queues, deps.teacher, task, installationId)) },
+    );
+    expect(row.status).toBe("valid");
+    heldOut = row.instanceId;
+    pool = startWorkers({ redisUrl: TEST_REDIS_URL, prefix, concurrency: 3, log: createLogger("silent"), processors: { trajgen: trajgenProcessor(deps) } });
+    await until("the second task's rollouts", async () => (await rolloutRows()).filter((r) => r.taskInstanceId === heldOut && r.status === "done").length === 3);
+    await pool.close(5000);
+    pool = undefined;
+    writeFileSync(path.join(work, "heldout.txt"), `${heldOut}\n`);
+    const r = await lego(["holdout", "add", path.join(work, "heldout.txt")]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  }, 400_000);
+
+  const STEP_TOOLS = ["execute_bash", "execute_bash", "str_replace_editor", "think", "str_replace_editor", "execute_bash", "finish"];
+  type Msg = { role: string; content: string; turn_mask?: boolean; weight?: number };
+  const rows = (file: string) => readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { messages: Msg[] });
+  const assistants = (m: Msg[]) => m.filter((x) => x.role === "assistant");
+  const maskedAt = (m: Msg[]) => assistants(m).flatMap((x, i) => (x.turn_mask ? [i] : []));
+
+  /** Every file but the manifest is listed with its size and sha256, and nothing else is. */
+  function checkManifestFiles(dir: string): Record<string, unknown> {
+    const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as { files: { path: string; bytes: number; sha256: string }[] };
+    expect(manifest.files.map((f) => f.path).sort()).toEqual(readdirSync(dir).filter((f) => f !== "manifest.json").sort());
+    for (const f of manifest.files) {
+      const bytes = readFileSync(path.join(dir, f.path));
+      expect({ path: f.path, bytes: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") }).toEqual({ path: f.path, bytes: f.bytes, sha256: f.sha256 });
+    }
+    return manifest as unknown as Record<string, unknown>;
+  }
+
+  /** System, then user/assistant strictly alternating, ending with the assistant. */
+  function checkAlternation(m: Msg[]): void {
+    expect(m[0]?.role).toBe("system");
+    m.slice(1).forEach((x, i) => expect(x.role).toBe(i % 2 === 0 ? "user" : "assistant"));
+    expect(m.at(-1)?.role).toBe("assistant");
+  }
+
+  let sftMessages: Msg[] = [];
+
+  it("sft --format llamafactory: sharegpt rows that alternate, turn_mask on exactly the failed actions, the recipe's YAML, hashes in the manifest", async () => {
+    const out = path.join(work, "sft");
+    const r = await lego(["export", "sft", "--format", "llamafactory", "--out", out]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(`SFT export in ${out}: 1 record(s) (easy 1, medium 0, hard 0); excluded: 1 outcome:semi-resolved, 1 outcome:cheated, 3 holdout:instance-id`);
+    expect(readdirSync(out).sort()).toEqual(["dataset_info.json", "excluded.jsonl", "lego_sft_easy.jsonl", "manifest.json", "stage1.yaml", "train.yaml"]);
+    const [row, ...more] = rows(path.join(out, "lego_sft_easy.jsonl"));
+    expect(more).toEqual([]);
+    const m = row!.messages;
+    checkAlternation(m);
+    for (const x of m) expect(Object.keys(x).every((k) => ["role", "content", "turn_mask"].includes(k)) && (x.turn_mask === undefined || (x.turn_mask === true && x.role === "assistant"))).toBe(true);
+    expect(m[1]!.content).toContain("add() subtracts\n\nadd(1, 2) gives -1");
+    // One assistant message per step, each the step's action as an OpenHands function block.
+    expect(assistants(m).map((x) => /^<function=([a-z_]+)>/.exec(x.content)?.[1])).toEqual(STEP_TOOLS);
+    // The command that was not found and the editor's missing old_str; not the assertion that failed because add() is wrong.
+    expect(maskedAt(m)).toEqual([1, 2]);
+    sftMessages = m;
+
+    expect(JSON.parse(readFileSync(path.join(out, "dataset_info.json"), "utf8"))).toEqual({
+      lego_sft_easy: { file_name: "lego_sft_easy.jsonl", formatting: "sharegpt", columns: { messages: "messages" }, tags: { role_tag: "role", content_tag: "content", user_tag: "user", assistant_tag: "assistant", system_tag: "system" } },
+    });
+    const recipe = { finetuning_type: "full", deepspeed: "examples/deepspeed/ds_z3_config.json", template: "qwen3_nothink", cutoff_len: 131072, rope_scaling: "yarn", num_train_epochs: 4, lr_scheduler_type: "cosine", warmup_ratio: 0.1, weight_decay: 0.01, max_grad_norm: 1, per_device_train_batch_size: 1, gradient_accumulation_steps: 8, bf16: true, turn_mask: true, learning_rate: 1e-4, model_name_or_path: "Qwen/Qwen3-8B", dataset_dir: out };
+    expect(parseYaml(readFileSync(path.join(out, "train.yaml"), "utf8"))).toMatchObject({ ...recipe, dataset: "lego_sft_easy", output_dir: "saves/lego_sft/full" });
+    expect(parseYaml(readFileSync(path.join(out, "stage1.yaml"), "utf8"))).toMatchObject({ ...recipe, dataset: "lego_sft_easy", output_dir: "saves/lego_sft/stage1-easy" });
+
+    const manifest = checkManifestFiles(out);
+    expect(manifest).toMatchObject({
+      kind: "sft",
+      format: "llamafactory",
+      task_ids: [instanceId],
+      rollout_ids: [`${instanceId}-${TEACHER}-r0`],
+      models: [TEACHER],
+      counts: { records: 1, by_tier: { easy: 1, medium: 0, hard: 0 }, by_outcome: { resolved: 1 }, assistant_turns: 7, masked_turns: 2, excluded: { "outcome:semi-resolved": 1, "outcome:cheated": 1, "holdout:instance-id": 3 }, excluded_tasks: { "holdout:instance-id": 1 } },
+    });
+    expect(readFileSync(path.join(out, "excluded.jsonl"), "utf8")).toContain(`{"task":"${heldOut}","reason":"holdout:instance-id","detail":"${heldOut} is held out for evaluation (instance-id)"}`);
+    expect(readFileSync(path.join(out, "lego_sft_easy.jsonl"), "utf8")).not.toContain("add(2, 2) gives 0");
+  }, 120_000);
+
+  it("sft --format openai: the same conversation, weight 0 on exactly the masked assistant messages", async () => {
+    const out = path.join(work, "oai");
+    const r = await lego(["export", "sft", "--format", "openai", "--out", out]);
+    expect(r.code).toBe(0);
+    const [row, ...more] = rows(path.join(out, "lego_sft.jsonl"));
+    expect(more).toEqual([]);
+    const m = row!.messages;
+    checkAlternation(m);
+    expect(assistants(m).map((x) => x.weight)).toEqual([1, 0, 0, 1, 1, 1, 1]);
+    expect(m.filter((x) => x.role !== "assistant").every((x) => !("weight" in x) && !("turn_mask" in x))).toBe(true);
+    expect(m.map(({ weight: _w, ...x }) => x)).toEqual(sftMessages.map(({ turn_mask: _t, ...x }) => x));
+    expect(checkManifestFiles(out)).toMatchObject({ format: "openai", counts: { records: 1, masked_turns: 2, excluded: { "holdout:instance-id": 3 } } });
+  }, 120_000);
+
+  it("curriculum: tiers by assistant turns, stage YAMLs that start from the previous stage, the 32B learning rate; --mask all-nonzero", async () => {
+    const out = path.join(work, "sft-tiers");
+    const r = await lego(["export", "sft", "--out", out, "--include", "semi-resolved", "--per-task", "2", "--tiers", "3,6", "--base-model", "Qwen/Qwen3-32B", "--mask", "all-nonzero"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe(`SFT export in ${out}: 2 record(s) (easy 1, medium 0, hard 1); excluded: 1 outcome:cheated, 3 holdout:instance-id`);
+    expect(rows(path.join(out, "lego_sft_easy.jsonl")).map((x) => assistants(x.messages).length)).toEqual([2]);
+    const [hard] = rows(path.join(out, "lego_sft_hard.jsonl"));
+    expect(maskedAt(hard!.messages)).toEqual([0, 1, 2]);
+    const manifest = checkManifestFiles(out) as { stages: { name: string; yaml: string; output_dir: string; starts_from: string }[] };
+    expect(manifest).toMatchObject({ counts: { by_tier: { easy: 1, medium: 0, hard: 1 }, by_outcome: { resolved: 1, "semi-resolved": 1 }, masked_turns: 3 } });
+    expect(manifest.stages.map((st) => st.name)).toEqual(["easy", "all"]);
+    const [s1, s3] = manifest.stages.map((st) => parseYaml(readFileSync(path.join(out, st.yaml), "utf8")) as Record<string, unknown>);
+    expect(s1).toMatchObject({ model_name_or_path: "Qwen/Qwen3-32B", dataset: "lego_sft_easy", learning_rate: 5e-5 });
+    expect(s3).toMatchObject({ model_name_or_path: s1!.output_dir, dataset: "lego_sft_easy,lego_sft_hard", learning_rate: 5e-5 });
+    expect(manifest.stages[1]!.starts_from).toBe(manifest.stages[0]!.output_dir);
+  }, 120_000);
+
+  it("verifier: the judge's own prompt and the stored trajectory, YES / NO from the tests, balanced, the held-out task excluded", async () => {
+    const out = path.join(work, "verifier");
+    const r = await lego(["export", "verifier", "--out", out]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(`verifier export in ${out}: 2 record(s) (YES 1, NO 1); excluded: 1 balance, 3 holdout:instance-id`);
+    const labels = readFileSync(path.join(out, "labels.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, string>);
+    expect(labels).toEqual([
+      { task: instanceId, rollout: `${instanceId}-${TEACHER}-r0`, label: "YES", source: "tests", outcome: "resolved" },
+      { task: instanceId, rollout: `${instanceId}-${TEACHER}-r1`, label: "NO", source: "tests", outcome: "semi-resolved" },
+    ]);
+    const { getTrajectory } = await import("../../db/fixes.js");
+    const { getTask } = await import("../../db/tasks.js");
+    const task = await getTask(database.db, instanceId);
+    const stored = await Promise.all(labels.map(async (l) => ({ t: await getTrajectory(database.db, l.rollout as string), patch: (await rolloutRows()).find((x) => x.id === l.rollout)!.patch! })));
+    // Exactly what src/verifier/ sends at inference for the same rollout, plus the answer.
+    expect(rows(path.join(out, "lego_verifier.jsonl"))).toEqual(
+      stored.map((s, i) => judgeExample({ problemStatement: task!.problemStatement, messages: s.t!.messages as never, patch: s.patch }, labels[i]!.label === "YES")),
+    );
+    const [yes] = rows(path.join(out, "lego_verifier.jsonl"));
+    expect(yes!.messages.map((x) => x.role)).toEqual(["system", "user", "assistant"]);
+    expect(yes!.messages[0]!.content).toBe(JUDGE_SYSTEM_PROMPT);
+    expect(yes!.messages[1]!.content).toMatch(/=== FINAL PATCH ===[\s\S]*\+    return a \+ b/);
+    expect(yes!.messages[2]!.content).toBe("<judgement>YES</judgement>");
+    expect(checkManifestFiles(out)).toMatchObject({ kind: "verifier", task_ids: [instanceId], counts: { records: 2, by_label: { YES: 1, NO: 1 }, by_label_source: { tests: 2 }, excluded: { balance: 1, "holdout:instance-id": 3 } } });
   }, 120_000);
 });

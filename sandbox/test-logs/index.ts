@@ -1,3 +1,4 @@
+import { canonicalRun } from "./canonical-id.js";
 import { parseGoTest } from "./go-test.js";
 import { parseJestJson } from "./jest.js";
 import { parseMochaJson } from "./mocha.js";
@@ -24,7 +25,7 @@ const PARSERS: Record<Framework, (log: string, root: string) => ParsedRun> = {
 };
 
 /**
- * Per-test statuses from one run's output: pass the body between the markers (`extractMarked`),
+ * Per-test statuses from one run's output, under canonical ids (canonical-id.ts): pass the body between the markers (`extractMarked`),
  * produced with the framework's `REPORTER_FLAGS`. Never throws: a framework name from config
  * that is not known, or a parser bug, gives a run with no evidence and says why in `notes`.
  */
@@ -32,7 +33,8 @@ export function parseTestLog(framework: Framework, log: string, options: ParseOp
   const parse = Object.hasOwn(PARSERS, framework) ? PARSERS[framework] : undefined;
   if (!parse) return { statuses: {}, ran: false, notes: [`unknown test framework ${JSON.stringify(framework)}`] };
   try {
-    return parse(log, options.root ?? DEFAULT_ROOT);
+    const root = options.root ?? DEFAULT_ROOT;
+    return canonicalRun(parse(log, root), root);
   } catch (err) {
     return { statuses: {}, ran: false, notes: [`the ${framework} parser failed: ${(err as Error).message}`] };
   }

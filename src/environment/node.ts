@@ -81,14 +81,21 @@ export function planNode(repo: RepoSnapshot): EnvironmentPlan | { error: string 
 
   const pm = packageManager(repo, pkg, files);
   notes.push(pm.note);
-  const fallbacks: InstallFallback[] = [{ name: "install without lifecycle scripts", install: [pm.noScripts] }];
+  // Each fallback is tried where the failure happened: a script that failed (whatever killed
+  // it), a lockfile that does not resolve, a native build another Node may have binaries for.
+  const fallbacks: InstallFallback[] = [
+    { name: "install without lifecycle scripts", install: [pm.noScripts], when: ["lifecycle-script", "network", "tls", "compilation", "missing-compiler"] },
+  ];
   if (nodeMajor(nodeVersion) !== DEFAULT_NODE_MAJOR) {
     fallbacks.push({
       name: `Node ${DEFAULT_NODE_MAJOR} from the npm registry instead of Node ${nodeVersion}`,
       install: [replaceNodeCommand(DEFAULT_NODE_MAJOR), pm.install],
+      when: ["network", "tls", "compilation", "missing-compiler", "lifecycle-script"],
     });
   }
-  if (pm.unfrozen) fallbacks.push({ name: "install ignoring the lockfile, without lifecycle scripts", install: [pm.unfrozen] });
+  if (pm.unfrozen) {
+    fallbacks.push({ name: "install ignoring the lockfile, without lifecycle scripts", install: [pm.unfrozen], when: ["lockfile", "dependency-resolution", "network", "tls", "lifecycle-script"] });
+  }
 
   const mochaConfigFlags = runner === "mocha" ? mochaConfig(repo, pkg, files, found.invocation, notes) : undefined;
   const tapCoverageOff = tapMajor(deps.tap) >= 18 ? "--disable-coverage" : "--no-coverage";

@@ -1,10 +1,13 @@
-// Python projects. PyPI is out of reach, so dependencies come from Debian where it has them,
-// the project itself is installed editable without its dependencies when setuptools can build
-// it offline, and otherwise runs from source on PYTHONPATH.
+// Python projects: installed as a user would, into a virtual environment from a package index;
+// when no index answers, dependencies come from Debian where it has them, the project is
+// installed editable without its dependencies when Debian's setuptools can build it, and
+// otherwise runs from source on PYTHONPATH.
 import { shQuote } from "../../sandbox/quote.js";
 import type { Ini } from "./ini.js";
 import { iniGet, parseIni } from "./ini.js";
+import { IMAGE_PATH } from "../../sandbox/images.js";
 import { aptInstallCommand, debianCandidates, declaredDependencies } from "./python-deps.js";
+import { ENV_MARKER, extraRequirementLines, indexInstallCommand, oneAtATimeCommand, requiresPythonOf, testExtrasOf, VENV } from "./python-index.js";
 import { pathArg, splitCommands } from "./shell.js";
 import type { TomlTable } from "./toml.js";
 import { isTable, parseToml, tomlGet, tomlStrings } from "./toml.js";
@@ -52,20 +55,47 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
   const pythonPath = srcDir ? `/repo/${srcDir}:/repo` : "/repo";
   if (srcDir) notes.push(`${srcDir}/ layout: PYTHONPATH=${pythonPath}`);
 
+  const backend = buildBackend(files, src);
   const debs = debianCandidates(deps);
   const apt = debs.length > 0 ? [aptInstallCommand(debs)] : [];
-  if (debs.length > 0) notes.push(`PyPI is unreachable: the declared dependencies are installed from Debian where it packages them (${debs.length} candidates)`);
-
-  const backend = buildBackend(files, src);
-  const install = [...apt];
-  const fallbacks: EnvironmentPlan["fallbacks"] = [];
+  const indexInput = {
+    installable: backend.hasMetadata,
+    extras: testExtrasOf(src),
+    requirementFiles,
+    extraRequirements: extraRequirementLines(src, framework.name === "pytest" ? "pytest" : undefined),
+    requiresPython: requiresPythonOf(src),
+  };
+  // A user's install: a virtual environment from the package index, the build backend fetched
+  // from it too. Debian's python3-* packages only when no index answers.
+  const nothing = !indexInput.installable && requirementFiles.length === 0 && indexInput.extraRequirements.length === 0;
+  const install = nothing ? [] : [indexInstallCommand(indexInput)];
+  if (!nothing) notes.push(
+    `dependencies from the package index (PyPI, or LEGO_PIP_INDEX_URL / PIP_INDEX_URL) into ${VENV}: ${[
+      indexInput.installable ? `-e .${indexInput.extras.length ? `[${indexInput.extras.join(",")}]` : ""}` : "",
+      ...requirementFiles.map((f) => `-r ${f}`),
+      indexInput.extraRequirements.length ? `${indexInput.extraRequirements.length} more from tox deps, dependency groups, tests_require and the runner` : "",
+    ]
+      .filter(Boolean)
+      .join(", ") || "nothing declared"}`,
+  );
+  if (indexInput.requiresPython) notes.push(`requires-python ${indexInput.requiresPython}: the image uses the best interpreter that satisfies it and records a mismatch`);
+  const offline = `rm -rf ${VENV}; echo '${ENV_MARKER}{"path":"debian"}'`;
+  const fromSource = `rm -rf ${VENV}; echo '${ENV_MARKER}{"path":"source"}'`;
+  const fallbacks: EnvironmentPlan["fallbacks"] = nothing
+    ? []
+    : [{ name: "package index, one requirement at a time", install: [oneAtATimeCommand(indexInput)], when: ["dependency-resolution", "compilation", "missing-compiler", "python-version"] }];
   if (backend.installable) {
     // Editable and without dependencies or build isolation, so nothing is fetched; the install
     // gives the package its metadata and entry points, which some code reads at import time.
     // Debian marks its Python as externally managed, hence --break-system-packages.
-    install.push("python3 -m pip install --break-system-packages --no-build-isolation --no-deps --no-index -e .");
-    fallbacks.push({ name: `run from source (PYTHONPATH=${pythonPath})`, install: [...apt], onAnyFailure: true });
+    fallbacks.push({
+      name: "Debian python3-* packages (no package index reachable)",
+      install: [offline, ...apt, "python3 -m pip install --break-system-packages --no-build-isolation --no-deps --no-index -e ."],
+      when: ["network", "tls"],
+    });
   }
+  // The last resort whatever the failure: the health check then shows what the tests lack.
+  if (!nothing) fallbacks.push({ name: `Debian python3-* packages, run from source (PYTHONPATH=${pythonPath})`, install: [fromSource, ...apt], when: "any" });
   notes.push(backend.why);
 
   const dependencyFiles = [...ROOT_FILES.filter((f) => files.has(f)), ...requirementFiles, ...["poetry.lock", "Pipfile", "Pipfile.lock"].filter((f) => files.has(f))].sort();
@@ -93,7 +123,7 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
       return [...base, ...(target === "all" ? [] : target.map(pathArg))].join(" ");
     },
     reporterFlags: framework.name === "pytest" ? "-rA" : "-v",
-    env: { PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: "1" },
+    env: { PATH: `${VENV}/bin:${IMAGE_PATH}`, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: "1" },
     notes,
   };
 }
@@ -150,14 +180,16 @@ function sourceDir(files: string[], src: Sources): string | undefined {
   return files.some((f) => /^src\/[^/]+\/__init__\.py$/.test(f)) ? "src" : undefined;
 }
 
-function buildBackend(files: Set<string>, src: Sources): { installable: boolean; why: string } {
+/** `installable`: Debian's own setuptools can install it offline; `hasMetadata`: an index-fetched backend can. */
+function buildBackend(files: Set<string>, src: Sources): { installable: boolean; hasMetadata: boolean; why: string } {
   const backend = src.pyproject ? tomlGet(src.pyproject, "build-system", "build-backend") : undefined;
-  const hasMetadata = files.has("setup.py") || files.has("setup.cfg") || (src.pyproject !== undefined && isTable(tomlGet(src.pyproject, "project")));
+  const poetry = src.pyproject !== undefined && isTable(tomlGet(src.pyproject, "tool", "poetry")) && typeof backend === "string";
+  const hasMetadata = files.has("setup.py") || files.has("setup.cfg") || (src.pyproject !== undefined && isTable(tomlGet(src.pyproject, "project"))) || poetry;
+  if (!hasMetadata) return { installable: false, hasMetadata, why: "nothing to install (no setup.py, setup.cfg, [project] or poetry): tests run from source" };
   if (typeof backend === "string" && !backend.startsWith("setuptools")) {
-    return { installable: false, why: `build backend ${backend} is not setuptools and cannot be fetched: tests run from source` };
+    return { installable: false, hasMetadata, why: `build backend ${backend} comes from the package index; offline, tests run from source` };
   }
-  if (!hasMetadata) return { installable: false, why: "nothing to install (no setup.py, setup.cfg or [project]): tests run from source" };
-  return { installable: true, why: "setuptools project: pip install -e . without dependencies, falling back to running from source" };
+  return { installable: true, hasMetadata, why: "setuptools project: pip install -e . with its build backend from the index; offline, Debian's setuptools without dependencies, then running from source" };
 }
 
 /** Options from the repository's addopts that change collection and need no plugin. */

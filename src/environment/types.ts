@@ -1,6 +1,7 @@
 // The environment plan: what to install and how to run a repository's tests. Pure data, decided
 // from the files of one snapshot; `sandbox/` builds the image and runs the commands.
 
+import type { BuildFailureClass } from "../../sandbox/build-failures.js";
 import type { Framework } from "../../sandbox/test-logs/index.js";
 
 /** The test frameworks whose logs `sandbox/test-logs/` can read. */
@@ -20,8 +21,11 @@ export interface RepoSnapshot {
 export interface InstallFallback {
   name: string;
   install: string[];
-  /** Try it whatever made the install fail, not only a missing network (e.g. run from source). */
-  onAnyFailure?: boolean;
+  /**
+   * The failures it helps with: tried when an earlier attempt failed with one of these classes
+   * ("any": whatever the failure). Default: a missing network.
+   */
+  when?: BuildFailureClass[] | "any";
 }
 
 export interface EnvironmentPlan {

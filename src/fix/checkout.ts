@@ -48,7 +48,7 @@ export async function openCheckout(deps: FixDeps, attempt: { id: number; repo: s
     await cloneBare(info.clone_url, cloneDir, token);
     const baseSha = attempt.baseSha ?? (await git(cloneDir, ["rev-parse", `refs/remotes/origin/${info.default_branch}`])).trim();
     const env = await ensureEnvironment(
-      { db: deps.db, docker: deps.docker, baseImage: deps.baseImage, dataDir: scratch, cacheDir: deps.cacheDir, buildTimeoutMs: deps.buildTimeoutMs, limits: deps.limits, log: deps.log },
+      { db: deps.db, docker: deps.docker, baseImage: deps.baseImage, dataDir: scratch, cacheDir: deps.cacheDir, buildTimeoutMs: deps.buildTimeoutMs, limits: deps.limits, pipIndexUrl: deps.pipIndexUrl, log: deps.log },
       { repo: attempt.repo, cloneDir, commit: baseSha, overrides: settings.overrides },
     );
     if (!env.ok) throw new CheckoutError(env.reason);

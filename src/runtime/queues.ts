@@ -13,7 +13,7 @@ import { processRollout, rolloutFailed } from "../../workers/rollout.js";
 import { trajgenFailed, trajgenProcessor } from "../../workers/trajgen.js";
 import { pollSignals, signalsSchedule } from "../../workers/signals.js";
 import { processWebhookDelivery, webhookFailed } from "../../workers/webhooks.js";
-import { cacheDirOf, sandboxLimitsOf } from "../config.js";
+import { cacheDirOf, pipIndexOf, sandboxLimitsOf } from "../config.js";
 import type { FixDeps } from "../fix/checkout.js";
 import type { InstallationOctokit } from "../github/probot.js";
 import type { JobData, JobFailure, QueueName } from "../queue.js";
@@ -101,6 +101,7 @@ function sandboxDeps(rt: Runtime, github: FixDeps["github"]): FixDeps | undefine
     buildTimeoutMs: rt.config.LEGO_SANDBOX_TIMEOUT_SEC * 1000,
     workDir: path.resolve(rt.config.LEGO_DATA_DIR, "work"),
     cacheDir: cacheDirOf(rt.config),
+    pipIndexUrl: pipIndexOf(rt.config),
     log: rt.log,
   };
 }

@@ -9,9 +9,9 @@ describe("classifyBuildFailure", () => {
     ["npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to resolve dependency tree", "dependency-resolution"],
     ["npm ERR! notarget No matching version found for left-pad@^99.0.0.", "dependency-resolution"],
     ["ERROR: Could not find a version that satisfies the requirement numpy==9.9", "dependency-resolution"],
-    ["npm ERR! `npm ci` can only install packages when your package.json and package-lock.json are in sync", "dependency-resolution"],
+    ["npm ERR! `npm ci` can only install packages when your package.json and package-lock.json are in sync", "lockfile"],
     ["gyp ERR! build error\ngyp ERR! stack Error: `make` failed with exit code: 2", "compilation"],
-    ["src/x.c:1:10: fatal error: Python.h: No such file or directory", "compilation"],
+    ["src/x.c:1:10: fatal error: Python.h: No such file or directory", "missing-compiler"],
     ["src/a.ts(3,1): error TS2304: Cannot find name 'x'.", "compilation"],
     ["something odd happened\nexit 1", "unknown"],
   ])("%s → %s", (log, cls) => expect(classifyBuildFailure(log, false).class).toBe(cls));
@@ -21,9 +21,9 @@ describe("classifyBuildFailure", () => {
     expect(classifyBuildFailure(log, false)).toMatchObject({ class: "network", evidence: "npm ERR! code ECONNREFUSED" });
   });
   it("reports a timeout as such", () => {
-    expect(classifyBuildFailure("npm http fetch GET 200", true)).toEqual({ class: "timeout", reason: "the install did not finish within its time limit" });
+    expect(classifyBuildFailure("npm http fetch GET 200", true)).toMatchObject({ class: "timeout", reason: "the install did not finish within its time limit" });
   });
   it("keeps the last line as evidence when nothing matches", () => {
-    expect(classifyBuildFailure("a\nb\n\n", false)).toEqual({ class: "unknown", reason: "the install command failed", evidence: "b" });
+    expect(classifyBuildFailure("a\nb\n\n", false)).toMatchObject({ class: "unknown", reason: "the install command failed", evidence: "b", signals: [] });
   });
 });

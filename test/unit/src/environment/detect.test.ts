@@ -27,7 +27,7 @@ const pkg = (o: object): string => JSON.stringify(o);
 const JEST_TAIL = "lego_status=$?; cat /tmp/lego-jest.json 2>/dev/null; (exit $lego_status)";
 
 describe("Python projects", () => {
-  const cases: { name: string; files: Record<string, string>; expect: Partial<EnvironmentPlan>; all: string; some: [string[], string]; installs: RegExp[]; fallbacks: string[] }[] = [
+  const cases: { name: string; files: Record<string, string>; expect: Partial<EnvironmentPlan>; all: string; some: [string[], string]; index: RegExp[]; debian?: RegExp; fallbacks: string[] }[] = [
     {
       name: "plain pytest project (PEP 621, setuptools)",
       files: {
@@ -38,8 +38,9 @@ describe("Python projects", () => {
       expect: { language: "python", framework: "pytest", packageManager: "pip", reporterFlags: "-rA", dependencyFiles: ["pyproject.toml"] },
       all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --import-mode=importlib -p no:randomly`,
       some: [["tests/test_api.py", "tests/data/x.json"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --import-mode=importlib -p no:randomly tests/test_api.py`],
-      installs: [/for p in python3-pytest-mock python3-requests python3-yaml;/, /^python3 -m pip install --break-system-packages --no-build-isolation --no-deps --no-index -e \.$/],
-      fallbacks: ["run from source (PYTHONPATH=/repo)"],
+      index: [/\$lego_pip -e '\.\[test\]' -r \/tmp\/lego-requirements.txt$/, /printf '%s\\n' pytest >/],
+      debian: /for p in python3-pytest-mock python3-requests python3-yaml;/,
+      fallbacks: ["package index, one requirement at a time", "Debian python3-* packages (no package index reachable)", "Debian python3-* packages, run from source (PYTHONPATH=/repo)"],
     },
     {
       name: "src-layout setuptools project (setup.cfg)",
@@ -52,8 +53,9 @@ describe("Python projects", () => {
       expect: { framework: "pytest", env: { CI: "true", TZ: "UTC", LANG: "C.UTF-8", LC_ALL: "C.UTF-8", PYTHONHASHSEED: "0", PYTHONPATH: "/repo/src:/repo", PYTHONDONTWRITEBYTECODE: "1" }, dependencyFiles: ["setup.cfg", "setup.py"] },
       all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts=""`,
       some: [["tests/test_cli.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" tests/test_cli.py`],
-      installs: [/python3-attr python3-click;/, /pip install .* -e \.$/],
-      fallbacks: ["run from source (PYTHONPATH=/repo/src:/repo)"],
+      index: [/\$lego_pip -e \. -r \/tmp\/lego-requirements.txt$/],
+      debian: /python3-attr python3-click;/,
+      fallbacks: ["package index, one requirement at a time", "Debian python3-* packages (no package index reachable)", "Debian python3-* packages, run from source (PYTHONPATH=/repo/src:/repo)"],
     },
     {
       name: "unittest-only project with a tests package",
@@ -68,8 +70,9 @@ describe("Python projects", () => {
       expect: { framework: "unittest", reporterFlags: "-v" },
       all: "python3 -m unittest discover -v -s tests -t .",
       some: [["tests/test_add.py", "tests/unit/test_mul.py", "tests/__init__.py"], "python3 -m unittest -v tests.test_add tests.unit.test_mul"],
-      installs: [/for p in python3-six;/, /pip install/],
-      fallbacks: ["run from source (PYTHONPATH=/repo)"],
+      index: [/\$lego_pip -e \.$/],
+      debian: /for p in python3-six;/,
+      fallbacks: ["package index, one requirement at a time", "Debian python3-* packages (no package index reachable)", "Debian python3-* packages, run from source (PYTHONPATH=/repo)"],
     },
     {
       name: "unittest with a plain test directory (no __init__.py) and requirements.txt",
@@ -82,8 +85,9 @@ describe("Python projects", () => {
       expect: { framework: "unittest", dependencyFiles: ["requirements-dev.txt", "requirements.txt"] },
       all: "python3 -m unittest discover -v -s test",
       some: [["test/test_app.py"], "PYTHONPATH=test${PYTHONPATH:+:$PYTHONPATH} python3 -m unittest -v test_app"],
-      installs: [/for p in python3-freezegun python3-numpy;/],
-      fallbacks: [],
+      index: [/\$lego_pip -r requirements-dev.txt -r requirements.txt$/],
+      debian: /for p in python3-freezegun python3-numpy;/,
+      fallbacks: ["package index, one requirement at a time", "Debian python3-* packages, run from source (PYTHONPATH=/repo)"],
     },
     {
       name: "tox.ini running pytest",
@@ -95,8 +99,9 @@ describe("Python projects", () => {
       expect: { framework: "pytest", dependencyFiles: ["setup.py", "tox.ini"] },
       all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts=""`,
       some: [["tests/test_x.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" tests/test_x.py`],
-      installs: [/for p in python3-mock;/, /pip install/],
-      fallbacks: ["run from source (PYTHONPATH=/repo)"],
+      index: [/\$lego_pip -e \. -r \/tmp\/lego-requirements.txt$/, /printf '%s\\n' mock -r\/repo\/requirements.txt pytest >/],
+      debian: /for p in python3-mock;/,
+      fallbacks: ["package index, one requirement at a time", "Debian python3-* packages (no package index reachable)", "Debian python3-* packages, run from source (PYTHONPATH=/repo)"],
     },
     {
       name: "tox.ini running unittest discover with its own start dir and pattern",
@@ -108,8 +113,8 @@ describe("Python projects", () => {
       expect: { framework: "pytest" },
       all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts=""`,
       some: [["checks/math_test.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" checks/math_test.py`],
-      installs: [],
-      fallbacks: [],
+      index: [/\$lego_pip -r \/tmp\/lego-requirements.txt$/],
+      fallbacks: ["package index, one requirement at a time", "Debian python3-* packages, run from source (PYTHONPATH=/repo)"],
     },
     {
       name: "poetry project (poetry-core backend, src via packages.from)",
@@ -122,8 +127,9 @@ describe("Python projects", () => {
       expect: { framework: "pytest", env: { CI: "true", TZ: "UTC", LANG: "C.UTF-8", LC_ALL: "C.UTF-8", PYTHONHASHSEED: "0", PYTHONPATH: "/repo/src:/repo", PYTHONDONTWRITEBYTECODE: "1" }, dependencyFiles: ["poetry.lock", "pyproject.toml"] },
       all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts=""`,
       some: [["tests/test_app.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" tests/test_app.py`],
-      installs: [/for p in python3-poetry-core python3-pytest-asyncio python3-requests;/],
-      fallbacks: [],
+      index: [/\$lego_pip -e \. -r \/tmp\/lego-requirements.txt$/, /printf '%s\\n' pytest pytest-asyncio >/],
+      debian: /for p in python3-poetry-core python3-pytest-asyncio python3-requests;/,
+      fallbacks: ["package index, one requirement at a time", "Debian python3-* packages, run from source (PYTHONPATH=/repo/src:/repo)"],
     },
   ];
   it.each(cases)("$name", (c) => {
@@ -131,9 +137,11 @@ describe("Python projects", () => {
     expect(p).toMatchObject(c.expect);
     expect(p.testCommand("all")).toBe(c.all);
     expect(p.testCommand(c.some[0])).toBe(c.some[1]);
-    expect(p.install).toHaveLength(c.installs.length);
-    c.installs.forEach((re, i) => expect(p.install[i]).toMatch(re));
+    expect(p.install).toHaveLength(c.index.length > 0 ? 1 : 0);
+    for (const re of c.index) expect(p.install[0]).toMatch(re);
     expect(p.fallbacks.map((f) => f.name)).toEqual(c.fallbacks);
+    if (c.debian) expect(p.fallbacks.at(-1)?.install.join("\n")).toMatch(c.debian);
+    expect(p.env.PATH).toMatch(/^\/opt\/lego-venv\/bin:/);
     expect(p.notes.length).toBeGreaterThan(1);
   });
 
@@ -165,10 +173,16 @@ describe("Python projects", () => {
     expect(p.testCommand(["src/pkg/tests/test_a.py"])).toBe("python3 -m unittest -v pkg.tests.test_a");
   });
 
-  it("runs from source when nothing is installable", () => {
-    const p = plan({ "requirements.txt": "", "test_main.py": "" });
+  it("installs nothing and runs from source when nothing is declared", () => {
+    const p = plan({ "app.py": "", "tox.ini": "[testenv]\ncommands = python -m unittest\n", "test_main.py": "" });
     expect(p.install).toEqual([]);
     expect(p.fallbacks).toEqual([]);
+    expect(p.notes.join("\n")).toMatch(/nothing to install/);
+  });
+
+  it("runs requirements-only projects from source, their requirements from the index", () => {
+    const p = plan({ "requirements.txt": "", "test_main.py": "" });
+    expect(p.install[0]).toMatch(/\$lego_pip -r requirements.txt$/);
     expect(p.notes.join("\n")).toMatch(/nothing to install/);
   });
 });

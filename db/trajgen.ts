@@ -1,9 +1,9 @@
 // Teacher rollouts on tasks (the trajgen queue): what the budgets count, and the reservation of
 // a rollout row, checked against the budgets and inserted under one lock so that concurrent
 // workers cannot both take the last rollout a budget allows.
-import { and, eq, gte, isNotNull, ne, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, gte, isNotNull, isNull, ne, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client.js";
-import { rollouts, taskInstances } from "./schema.js";
+import { repositories, rollouts, taskInstances } from "./schema.js";
 
 export interface WindowUsage {
   rollouts: number;
@@ -61,4 +61,31 @@ export async function reserveRollout<V extends { ok: boolean }>(
 export async function getRolloutStatus(db: Db, id: string): Promise<{ status: string; outcome: string | null } | undefined> {
   const [row] = await db.select({ status: rollouts.status, outcome: rollouts.outcome }).from(rollouts).where(eq(rollouts.id, id));
   return row;
+}
+
+export interface TaskNeedingRollouts {
+  instanceId: string;
+  repo: string;
+  installationId: number;
+}
+
+/**
+ * Valid tasks, after `after` in instance-id order, with fewer than `k` rollouts by `model`, on a
+ * repository an installation still covers (so it can be cloned). The sweep's page.
+ */
+export async function tasksNeedingRollouts(db: Db, model: string, k: number, after: string, limit: number): Promise<TaskNeedingRollouts[]> {
+  const rows = await db
+    .select({ instanceId: taskInstances.instanceId, repo: taskInstances.repo, installationId: repositories.installationId })
+    .from(taskInstances)
+    .innerJoin(repositories, and(sql`lower(${repositories.fullName}) = lower(${taskInstances.repo})`, isNull(repositories.removedAt), isNotNull(repositories.installationId)))
+    .where(
+      and(
+        eq(taskInstances.status, "valid"),
+        gt(taskInstances.instanceId, after),
+        sql`(select count(*) from ${rollouts} where ${rollouts.taskInstanceId} = ${taskInstances.instanceId} and ${rollouts.model} = ${model}) < ${k}`,
+      ),
+    )
+    .orderBy(asc(taskInstances.instanceId))
+    .limit(limit);
+  return rows.map((r) => ({ instanceId: r.instanceId, repo: r.repo, installationId: Number(r.installationId) }));
 }

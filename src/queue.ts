@@ -13,6 +13,7 @@ export interface JobData {
   "fix-select": { attemptId: number; settings: FixSettings };
   signals: Record<string, never>;
   /** One teacher rollout on a validated task (rolloutId = rolloutIdFor(instanceId, model, index)). */
+  "trajgen-sweep": Record<string, never>;
   trajgen: { instanceId: string; repo: string; installationId: number; index: number; model: string; rolloutId: string };
   harvest: {
     installationId: number;
@@ -26,7 +27,7 @@ export interface JobData {
 export type QueueName = keyof JobData;
 
 /** JobData's keys at run time, for what lists every queue (dashboard, metrics, queue UI); tsc insists on each. */
-const everyQueue: Record<QueueName, true> = { webhooks: true, backfill: true, fix: true, rollout: true, "fix-select": true, signals: true, harvest: true, trajgen: true };
+const everyQueue: Record<QueueName, true> = { webhooks: true, backfill: true, fix: true, rollout: true, "fix-select": true, signals: true, harvest: true, trajgen: true, "trajgen-sweep": true };
 export const queueNames = Object.keys(everyQueue) as QueueName[];
 
 /** How a job failed for good (attempts used up, or UnrecoverableError): what its queue's policy records. */

@@ -11,6 +11,7 @@ import { fixFailed, processFix } from "../../workers/fix.js";
 import { harvestFailed, processHarvest } from "../../workers/harvest.js";
 import { processRollout, rolloutFailed } from "../../workers/rollout.js";
 import { trajgenFailed, trajgenProcessor } from "../../workers/trajgen.js";
+import { processTrajgenSweep, trajgenSweepSchedule } from "../../workers/trajgen-sweep.js";
 import { pollSignals, signalsSchedule } from "../../workers/signals.js";
 import { processWebhookDelivery, webhookFailed } from "../../workers/webhooks.js";
 import { cacheDirOf, pipIndexOf, sandboxLimitsOf } from "../config.js";
@@ -61,6 +62,10 @@ const queueTable: { [N in QueueName]: WorkerFactory<N> } = {
     const teacher = rt.teacher;
     if (!sandbox || !teacher) return null;
     return { process: trajgenProcessor({ ...sandbox, teacher, testTimeoutMs: rt.config.LEGO_SANDBOX_TIMEOUT_SEC * 1000, log: log("trajgen") }), failed: (data, f) => trajgenFailed(data, f, sandbox) };
+  },
+  "trajgen-sweep": ({ rt, log }) => {
+    const teacher = rt.teacher;
+    return teacher ? { process: () => processTrajgenSweep({ db: rt.database.db, queues: rt.queues, teacher, log: log("trajgen-sweep") }), schedule: trajgenSweepSchedule } : null;
   },
   fix: ({ rt, sandbox, flows, log }) =>
     sandbox && rt.models

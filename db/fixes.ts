@@ -43,6 +43,22 @@ export async function prCounts(db: Db, repo: string, since: Date): Promise<{ ope
   return { open, recent };
 }
 
+/** Dollars spent by the rollouts of one attempt so far. */
+export async function attemptCost(db: Db, attemptId: number): Promise<number> {
+  const [row] = await db.select({ usd: sql<string | null>`sum(${rollouts.costUsd})` }).from(rollouts).where(eq(rollouts.fixAttemptId, attemptId));
+  return Number(row?.usd ?? 0);
+}
+
+/** Dollars spent by a repository's fix rollouts created since `since`. */
+export async function repoCostSince(db: Db, repo: string, since: Date): Promise<number> {
+  const [row] = await db
+    .select({ usd: sql<string | null>`sum(${rollouts.costUsd})` })
+    .from(rollouts)
+    .innerJoin(fixAttempts, eq(rollouts.fixAttemptId, fixAttempts.id))
+    .where(and(eq(fixAttempts.repo, repo), gte(rollouts.createdAt, since)));
+  return Number(row?.usd ?? 0);
+}
+
 export async function insertRollout(db: Db, r: typeof rollouts.$inferInsert): Promise<void> {
   await db.insert(rollouts).values(r).onConflictDoUpdate({ target: rollouts.id, set: { ...r } });
 }

@@ -31,6 +31,8 @@ export const repoConfigSchema = z
           .enum(["verifier", "hybrid"])
           .default("hybrid")
           .describe("How candidates are ranked: the verifier's P(YES) alone, or its top half re-ranked by regression tests, then the rollouts' reproduction tests, then P(YES)."),
+        maxCostUsd: z.number().positive().default(10).describe("Model spend allowed per fix attempt, USD: each of its k rollouts may spend a k-th of it."),
+        maxCostUsdPerDay: z.number().min(0).default(50).describe("Model spend allowed per repository per UTC day, USD: no attempt starts once it is reached."),
         reproTimeoutSec: z.number().int().positive().max(3600).default(300).describe("Wall-clock limit for one run of the reproduction tests against one candidate (hybrid selection)."),
       })
       .strict()
@@ -93,6 +95,9 @@ export interface FixSettings {
   /** Absent in jobs queued before the setting existed: hybrid. */
   selection?: SelectionMode;
   reproTimeoutSec?: number;
+  /** Budgets in USD; absent in jobs made before they existed (then no budget applies). */
+  maxCostUsd?: number;
+  maxCostUsdPerDay?: number;
 }
 
 export const defaultRepoConfig: RepoConfig = repoConfigSchema.parse({});
@@ -175,6 +180,8 @@ export function fixSettings(config: RepoConfig, k?: number): FixSettings {
     allowUnscored: config.autofix.allowUnscored,
     selection: config.autofix.selection,
     reproTimeoutSec: config.autofix.reproTimeoutSec,
+    maxCostUsd: config.autofix.maxCostUsd,
+    maxCostUsdPerDay: config.autofix.maxCostUsdPerDay,
     timeoutSec: config.sandbox.timeoutSec,
     overrides: sandboxOverrides(config),
   };

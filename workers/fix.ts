@@ -3,15 +3,17 @@
 // parent. A failed child never blocks the parent (ignoreDependencyOnFailure): the parent ranks
 // whatever finished, and a rollout that failed for good is an infra-error row.
 import { type FlowProducer, UnrecoverableError } from "bullmq";
-import { getAttempt, insertRollout, updateAttempt } from "../db/fixes.js";
+import { getAttempt, insertRollout, repoCostSince, updateAttempt } from "../db/fixes.js";
 import { CheckoutError, type FixDeps, openCheckout } from "../src/fix/checkout.js";
 import { baselineTests } from "../src/fix/checks.js";
+import { budgetReason, utcDayStart } from "../src/fix/costs.js";
 import { failAttempt, updateProgress } from "../src/fix/progress.js";
 import { type JobData, type JobFailure, jobId } from "../src/queue.js";
 
 export interface FixWorkerDeps extends FixDeps {
   flows: Pick<FlowProducer, "add">;
   prefix: string;
+  now?: () => Date;
 }
 
 export const rolloutIdFor = (attemptId: number, index: number) => `fix${attemptId}-r${index}`;
@@ -20,6 +22,13 @@ export async function processFix(data: JobData["fix"], deps: FixWorkerDeps): Pro
   const attempt = await getAttempt(deps.db, data.attemptId);
   if (!attempt) throw new UnrecoverableError(`fix attempt ${data.attemptId} does not exist`);
   if (attempt.status === "cancelled") return { skipped: "cancelled before it started" };
+  const overBudget = budgetReason({ attempt: 0, day: await repoCostSince(deps.db, attempt.repo, utcDayStart(deps.now?.() ?? new Date())) }, data.settings);
+  if (overBudget) {
+    const gh = await deps.github(attempt.installationId as number);
+    await updateAttempt(deps.db, attempt.id, { status: "budget-reached", statusReason: overBudget });
+    await updateProgress(deps.db, gh, attempt, { phase: "held", reason: `No rollout was started: ${overBudget}. Comment \`/lego retry\` after midnight UTC, or raise the budget in \`.github/lego.yml\`.` });
+    return { skipped: overBudget };
+  }
   await updateAttempt(deps.db, attempt.id, { status: "running" });
   let ws;
   try {

@@ -2,11 +2,12 @@
 // candidate is then checked (does it edit tests? does it break tests that passed?) and, if it
 // survives, scored by the verifier. Everything lands on the rollout's row.
 import type { Logger } from "pino";
-import { getAttempt, saveTrajectory, updateRollout } from "../db/fixes.js";
+import { attemptCost, getAttempt, repoCostSince, saveTrajectory, updateRollout } from "../db/fixes.js";
 import { changedPaths } from "../src/diff/index.js";
 import { type FixDeps, openCheckout } from "../src/fix/checkout.js";
 import { REPRODUCTION_TEST_INSTRUCTIONS } from "../src/agent/index.js";
 import { checkCandidate } from "../src/fix/checks.js";
+import { budgetReason, rolloutCostCap, utcDayStart } from "../src/fix/costs.js";
 import type { Models } from "../src/fix/models.js";
 import { updateProgress } from "../src/fix/progress.js";
 import { runRollout } from "../src/fix/rollout-runner.js";
@@ -41,6 +42,13 @@ export async function processRollout(data: JobData["rollout"], deps: RolloutWork
     await updateRollout(deps.db, data.rolloutId, { status: "cancelled" });
     return { rolloutId: data.rolloutId, status: "cancelled" };
   }
+  // Budgets: a rollout that would start past one is recorded as stopped, with the reason.
+  const daySpent = await repoCostSince(deps.db, attempt.repo, utcDayStart(new Date()));
+  const overBudget = budgetReason({ attempt: await attemptCost(deps.db, attempt.id), day: daySpent }, data.settings);
+  if (overBudget) {
+    await updateRollout(deps.db, data.rolloutId, { status: "cancelled", outcomeReason: `not started: ${overBudget}`, finishedAt: new Date() });
+    return { rolloutId: data.rolloutId, status: "cancelled" };
+  }
   await updateRollout(deps.db, data.rolloutId, { status: "running", model: deps.models.policy.model, startedAt: new Date() });
   const ws = await openCheckout(deps, attempt, data.settings);
   const cancel = cancellation(deps, attempt.id, deps.log);
@@ -57,7 +65,7 @@ export async function processRollout(data: JobData["rollout"], deps: RolloutWork
         model: deps.models.policy.model,
         mode: deps.models.policy.mode,
         maxTurns: deps.models.maxTurns,
-        maxCostUsd: deps.models.maxCostUsd,
+        maxCostUsd: rolloutCostCap(data.settings, attempt.k, daySpent, deps.models.maxCostUsd),
         pricing: deps.models.pricing,
         user: data.rolloutId,
         signal: cancel.signal,

@@ -144,7 +144,7 @@ export function selectCandidate(candidates: Candidate[], policy: ScorePolicy = D
 export function candidateFromRollout(r: RolloutRow): Candidate {
   const ev = evaluationOf(r);
   const { patch, reproFiles } = splitRolloutPatch(r.patch ?? "");
-  const infra = r.status === "failed" ? (r.outcomeReason ?? "the rollout failed") : r.status !== "finished" ? `the rollout did not finish (${r.status})` : ev.infraError;
+  const infra = r.status === "failed" ? (r.outcomeReason ?? "the rollout failed") : r.status !== "finished" ? (r.outcomeReason ?? `the rollout did not finish (${r.status})`) : ev.infraError;
   return {
     id: r.id,
     index: r.index,

@@ -5,6 +5,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { type DatabaseHandle, DatabaseUnavailableError, migrate, openDatabase } from "../../db/client.js";
 import { getDelivery, insertDelivery, markEnqueued, unqueuedDeliveries } from "../../db/deliveries.js";
+import { attemptCost, createAttempt, insertRollout, repoCostSince } from "../../db/fixes.js";
 import { getTask, markTaskFailed, upsertTask } from "../../db/tasks.js";
 import { createTempDatabase, type TempDatabase } from "../support/pg.js";
 
@@ -50,6 +51,18 @@ async function suite(handle: DatabaseHandle) {
   expect(await getTask(handle.db, "o__r-1")).toMatchObject({ baseCommit: "abc123", patch: "p", status: "invalid", statusReason: "docker went away" });
   await markTaskFailed(handle.db, { instanceId: "o__r-2", repo: "o/r", pullNumber: 2 }, "never harvested");
   expect(await getTask(handle.db, "o__r-2")).toMatchObject({ status: "invalid", statusReason: "never harvested" });
+
+  // Spend per attempt and per repository and day, for the fix budgets.
+  const a1 = await createAttempt(handle.db, { repo: "o/r", issueNumber: 1, installationId: 7, trigger: "command", requestedBy: "u", k: 2 });
+  const a2 = await createAttempt(handle.db, { repo: "o/other", issueNumber: 1, installationId: 7, trigger: "command", requestedBy: "u", k: 1 });
+  await insertRollout(handle.db, { id: "c-0", fixAttemptId: a1.id, index: 0, model: "m", costUsd: 1.25 });
+  await insertRollout(handle.db, { id: "c-1", fixAttemptId: a1.id, index: 1, model: "m", costUsd: 0.5 });
+  await insertRollout(handle.db, { id: "c-2", fixAttemptId: a1.id, index: 2, model: "m" });
+  await insertRollout(handle.db, { id: "c-3", fixAttemptId: a2.id, index: 0, model: "m", costUsd: 7 });
+  expect(await attemptCost(handle.db, a1.id)).toBe(1.75);
+  expect(await repoCostSince(handle.db, "o/r", new Date(Date.now() - 60_000))).toBe(1.75);
+  expect(await repoCostSince(handle.db, "o/r", later)).toBe(0);
+  expect(await repoCostSince(handle.db, "o/none", new Date(0))).toBe(0);
 }
 
 describe("migrations and delivery queries", () => {

@@ -42,3 +42,13 @@ export async function finishEnvironmentBuild(
     })
     .where(eq(environments.id, id));
 }
+
+/** The environment's per-test coverage map, or null when none was made yet. */
+export async function environmentCoverage(db: Db, id: number): Promise<Record<string, unknown> | null> {
+  const [row] = await db.select({ coverage: environments.coverage }).from(environments).where(eq(environments.id, id));
+  return row?.coverage ?? null;
+}
+
+export async function saveEnvironmentCoverage(db: Db, id: number, coverage: Record<string, unknown>): Promise<void> {
+  await db.update(environments).set({ coverage }).where(eq(environments.id, id));
+}

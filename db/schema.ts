@@ -93,6 +93,8 @@ export const environments = pgTable(
     failureClass: text("failure_class"),
     failureReason: text("failure_reason"),
     buildLog: text("build_log"),
+    /** The per-test coverage map synthetic bugs are targeted with (src/synthetic/coverage.ts), made once. */
+    coverage: jsonb("coverage").$type<Record<string, unknown>>(),
     createdAt: createdAt(),
     builtAt: timestamp("built_at", { withTimezone: true }),
   },
@@ -113,6 +115,8 @@ export const taskInstances = pgTable(
     language: text("language"),
     baseCommit: text("base_commit").notNull(),
     patch: text("patch").notNull().default(""),
+    /** Synthetic tasks: the diff that introduces the bug at base_commit (`patch` is its reverse). */
+    bugPatch: text("bug_patch"),
     testPatch: text("test_patch").notNull().default(""),
     problemStatement: text("problem_statement").notNull().default(""),
     hintsText: text("hints_text").notNull().default(""),

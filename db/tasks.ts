@@ -1,5 +1,5 @@
 // Task instances: upserted by instance id, so a re-harvest refreshes rather than duplicates.
-import { eq, sql } from "drizzle-orm";
+import { and, desc, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
 import { taskInstances } from "./schema.js";
 
@@ -24,4 +24,23 @@ export async function markTaskFailed(db: Db, row: Pick<TaskRow, "instanceId" | "
     .insert(taskInstances)
     .values({ ...row, kind: "real", baseCommit: "", status: "invalid", statusReason: reason })
     .onConflictDoUpdate({ target: taskInstances.instanceId, set: { status: "invalid", statusReason: reason, updatedAt: sql`now()` } });
+}
+
+/** Up to `n` problem statements of the repository's real tasks: style examples for synthetic issue text. */
+export async function realIssueExamples(db: Db, repo: string, n = 2): Promise<string[]> {
+  const rows = await db
+    .select({ text: taskInstances.problemStatement })
+    .from(taskInstances)
+    .where(and(eq(taskInstances.repo, repo), eq(taskInstances.kind, "real"), ne(taskInstances.problemStatement, "")))
+    .orderBy(desc(taskInstances.createdAt))
+    .limit(n);
+  return rows.map((r) => r.text);
+}
+
+/** The valid synthetic tasks of one snapshot (for `combine`): bug, file and FAIL_TO_PASS. */
+export async function validSyntheticTasks(db: Db, repo: string, baseCommit: string) {
+  return db
+    .select({ instanceId: taskInstances.instanceId, bugPatch: taskInstances.bugPatch, failToPass: taskInstances.failToPass, strategy: taskInstances.strategy, evidence: taskInstances.evidence })
+    .from(taskInstances)
+    .where(and(eq(taskInstances.repo, repo), eq(taskInstances.kind, "synthetic"), eq(taskInstances.baseCommit, baseCommit), eq(taskInstances.status, "valid")));
 }

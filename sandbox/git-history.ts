@@ -18,13 +18,16 @@ export type HistoryMode = "history" | "single-commit";
  * "history" keeps the ancestors of `base` (what a developer saw at the time); "single-commit"
  * keeps one fresh commit of the base tree (synthetic tasks). Either way: no other branches,
  * tags, remotes, reflogs or objects, because the clone transfers only what `base` reaches.
+ * With `patch` (single-commit only), the patch is applied before that commit: a synthetic task's
+ * buggy tree, with no commit that holds the clean code.
  */
-export async function prepareRepoAtBase(source: string, base: string, dest: string, mode: HistoryMode = "history"): Promise<string> {
+export async function prepareRepoAtBase(source: string, base: string, dest: string, mode: HistoryMode = "history", patch?: string): Promise<string> {
   await rm(dest, { recursive: true, force: true });
   if (mode === "single-commit") {
     await git(source, ["cat-file", "-e", `${base}^{commit}`]);
     await run("bash", ["-c", 'set -euo pipefail; mkdir -p "$2"; git -C "$1" archive --format=tar "$3" | tar -x -C "$2"', "_", source, dest, base]);
     await git(dest, ["init", "--quiet", "--initial-branch=main"]);
+    if (patch?.trim()) await applyToTree(dest, patch);
     await git(dest, ["add", "--all", "--force"]);
     await git(dest, ["-c", "user.name=LegoFactory", "-c", "user.email=lego@localhost", "commit", "--quiet", "--allow-empty", "--no-verify", "-m", "Initial commit"]);
   } else {
@@ -47,8 +50,22 @@ export async function prepareRepoAtBase(source: string, base: string, dest: stri
   return (await git(dest, ["rev-parse", "HEAD"])).trim();
 }
 
-/** Bash run inside the sandbox; prints one `PROBLEM: …` line per finding. */
-export function noFutureHistoryScript(repoDir: string, expectedHead: string): string {
+/** A diff applied to a plain tree (synthetic tasks: the bug goes in before the one commit is made). */
+async function applyToTree(dir: string, patch: string): Promise<void> {
+  const child = run("git", ["apply", "--whitespace=nowarn", "-"], { cwd: dir });
+  child.child.stdin?.end(patch);
+  try {
+    await child;
+  } catch (err) {
+    throw new Error(`the bug patch does not apply at the base commit: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim().slice(0, 500)}`);
+  }
+}
+
+/**
+ * Bash run inside the sandbox; prints one `PROBLEM: …` line per finding. `singleCommit`
+ * (synthetic tasks): HEAD must also be the only commit, so no earlier one holds the clean code.
+ */
+export function noFutureHistoryScript(repoDir: string, expectedHead: string, singleCommit = false): string {
   return `set -u
 cd ${q(repoDir)} || { echo "PROBLEM: ${repoDir} does not exist"; exit 0; }
 head=$(git rev-parse HEAD 2>/dev/null) || { echo "PROBLEM: not a git repository"; exit 0; }
@@ -58,6 +75,7 @@ refs=$(git for-each-ref --format='%(refname)' | grep -vx 'refs/heads/main')
 later=$(git rev-list --all --not HEAD | head -5)
 [ -z "$later" ] || echo "PROBLEM: commits not in HEAD's history: $(echo $later)"
 [ -z "$(git remote)" ] || echo "PROBLEM: remotes: $(git remote | tr '\\n' ' ')"
+${singleCommit ? `count=$(git rev-list --count HEAD)\n[ "$count" = 1 ] || echo "PROBLEM: HEAD has $count commits; a synthetic task's repository must be one commit"` : ""}
 [ ! -e .git/logs ] || [ -z "$(find .git/logs -type f -size +0)" ] || echo "PROBLEM: reflog entries in .git/logs"
 for f in FETCH_HEAD ORIG_HEAD MERGE_HEAD CHERRY_PICK_HEAD packed-refs.lock objects/info/alternates; do
   [ ! -e ".git/$f" ] || echo "PROBLEM: .git/$f exists"
@@ -73,8 +91,8 @@ export interface HistoryCheck {
   problems: string[];
 }
 
-export async function checkNoFutureHistory(sandbox: Sandbox, repoDir: string, expectedHead: string): Promise<HistoryCheck> {
-  const r = await sandbox.exec(noFutureHistoryScript(repoDir, expectedHead), { timeoutMs: 60_000 });
+export async function checkNoFutureHistory(sandbox: Sandbox, repoDir: string, expectedHead: string, singleCommit = false): Promise<HistoryCheck> {
+  const r = await sandbox.exec(noFutureHistoryScript(repoDir, expectedHead, singleCommit), { timeoutMs: 60_000 });
   const problems = r.stdout
     .split("\n")
     .filter((l) => l.startsWith("PROBLEM: "))

@@ -44,6 +44,19 @@ export const repoConfigSchema = z
       })
       .strict()
       .prefault({}),
+    synth: z
+      .object({
+        enabled: z.boolean().default(false).describe("After each successful environment build, inject bugs into the sandbox and keep the validated ones as synthetic tasks."),
+        perSnapshot: z.number().int().min(1).max(500).default(10).describe("Valid synthetic tasks wanted per repository snapshot (environment)."),
+        strategies: z
+          .array(z.enum(["ast", "llm-modify", "llm-rewrite", "combine"]))
+          .min(1)
+          .default(["ast", "combine"])
+          .describe("Bug-injection strategies, in the order they are tried (`llm-*` need a writer model)."),
+        maxCandidates: z.number().int().min(1).max(5000).default(50).describe("Candidates validated per strategy and snapshot at most."),
+      })
+      .strict()
+      .prefault({}),
     sandbox: z
       .object({
         image: z.string().min(1).optional().describe("Use this environment image instead of building one."),
@@ -165,6 +178,29 @@ export function harvestSettings(config: RepoConfig): HarvestSettings {
     skipBots: config.harvest.skipBots,
     runs: config.validation.runs,
     scope: config.validation.scope,
+    timeoutSec: config.sandbox.timeoutSec,
+    overrides: sandboxOverrides(config),
+  };
+}
+
+/** What a synth job carries from the repository's config. */
+export interface SynthSettings {
+  perSnapshot: number;
+  strategies: ("ast" | "llm-modify" | "llm-rewrite" | "combine")[];
+  maxCandidates: number;
+  runs: number;
+  timeoutSec: number;
+  overrides: SandboxOverrides;
+}
+
+/** Null when the repository has synthetic tasks off. */
+export function synthSettings(config: RepoConfig): SynthSettings | null {
+  if (!config.synth.enabled) return null;
+  return {
+    perSnapshot: config.synth.perSnapshot,
+    strategies: config.synth.strategies,
+    maxCandidates: config.synth.maxCandidates,
+    runs: config.validation.runs,
     timeoutSec: config.sandbox.timeoutSec,
     overrides: sandboxOverrides(config),
   };

@@ -16,6 +16,7 @@ import { exportTasks } from "./commands/export.js";
 import { exportSftCommand, exportVerifierCommand, type SourceFlags, UsageError } from "./commands/export-training.js";
 import { holdoutAddFile, holdoutAddRepo, type HoldoutReport } from "./commands/holdout.js";
 import { harvestCommand } from "./commands/harvest.js";
+import { parseStrategies, synthCommand } from "./commands/synth.js";
 import { rolloutCommand } from "./commands/rollout.js";
 import { validateCommand } from "./commands/validate.js";
 import { serve } from "../runtime/start.js";
@@ -78,6 +79,14 @@ function int(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number");
   return n;
+}
+
+function strategyList(v: string): ReturnType<typeof parseStrategies> {
+  try {
+    return parseStrategies(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 function date(v: string): Date {
@@ -207,6 +216,25 @@ export function buildCli(): Command {
     await withBatch(flags, async (batch) => {
       const rows = await harvestCommand(batch, location, { ...flags, json: Boolean(flags.json) }, print, printErr);
       return rows.some((r) => r.status === "valid") || (!flags.validate && rows.some((r) => r.status === "candidate")) ? EXIT.ok : EXIT.incomplete;
+    });
+  });
+
+  withCommon(
+    program
+      .command("synth")
+      .description("inject bugs into a repository's sandbox at HEAD and keep those its tests catch as synthetic tasks")
+      .argument("<path-or-git-url>", "repository to read (cloned, never modified)")
+      .option("--strategies <list>", "comma-separated: ast, llm-modify, llm-rewrite, combine", strategyList, ["ast", "combine"])
+      .option("--max <n>", "valid synthetic tasks wanted", int, 10)
+      .option("--max-candidates <n>", "candidates validated per strategy at most", int, 50)
+      .option("--seed <n>", "seed for the choice of targets and mutation sites", int, 1)
+      .option("--runs <n>", "full-suite runs of the clean tree and of each surviving bug (flaky tests dropped)", int, 2)
+      .addOption(new Option("--validation <mode>", "coverage: covering tests first, full suite for survivors; full: every candidate on the full suite").choices(["coverage", "full"]).default("coverage"))
+      .option("--json", "write the valid synthetic tasks as JSON lines on stdout"),
+  ).action(async (location: string, flags: CommonFlags & { strategies: ReturnType<typeof parseStrategies>; max: number; maxCandidates: number; seed: number; runs: number; validation: "coverage" | "full"; json?: boolean }) => {
+    await withBatch(flags, async (batch) => {
+      const report = await synthCommand(batch, location, { ...flags, json: Boolean(flags.json) }, print, printErr);
+      return report.outcomes.some((o) => o.row.status === "valid") ? EXIT.ok : EXIT.incomplete;
     });
   });
 

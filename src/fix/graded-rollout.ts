@@ -5,11 +5,11 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import type Docker from "dockerode";
-import { prepareRepoAtBase } from "../../sandbox/git-history.js";
 import type { SandboxLimits } from "../../sandbox/limits.js";
 import type { AgentOptions, Trajectory } from "../agent/index.js";
 import { ensureEnvironment, type EnvironmentDeps } from "../environment/ensure.js";
 import type { TaskInstance } from "../tasks/swebench.js";
+import { prepareTaskRepo } from "../tasks/task-repo.js";
 import { evaluatePatch } from "../validation/evaluate.js";
 import { isCheating } from "../validation/cheating.js";
 import { changedPaths } from "../diff/index.js";
@@ -45,9 +45,9 @@ export async function gradedRollout(deps: GradingDeps, task: TaskInstance, rollo
     const clone = await deps.cloneOf(task.repo);
     const env = await ensureEnvironment(deps.envDeps, { repo: task.repo, cloneDir: clone, commit: task.base_commit });
     if (!env.ok) return infraError(env.reason, agent);
-    const head = await prepareRepoAtBase(clone, task.base_commit, repoDir);
+    const head = await prepareTaskRepo(clone, { kind: task.kind, baseCommit: task.base_commit, bugPatch: task.bug_patch }, repoDir);
     const trajectory = await runRollout(
-      { docker: deps.docker, image: env.image, repoDir, repoHead: head, limits: deps.limits, labels: { "org.legofactory.rollout": rolloutId } },
+      { docker: deps.docker, image: env.image, repoDir, repoHead: head, singleCommit: task.kind === "synthetic", limits: deps.limits, labels: { "org.legofactory.rollout": rolloutId } },
       task.problem_statement,
       { ...agent, user: rolloutId },
     );
@@ -60,7 +60,7 @@ export async function gradedRollout(deps: GradingDeps, task: TaskInstance, rollo
         : await evaluatePatch(
             { testPatch: task.test_patch, failToPass: task.FAIL_TO_PASS, passToPass: task.PASS_TO_PASS },
             trajectory.patch,
-            { docker: deps.docker, image: env.image, plan: env.plan, repoDir, repoHead: head, scope: "touched", timeoutMs: deps.testTimeoutMs, limits: deps.limits },
+            { docker: deps.docker, image: env.image, plan: env.plan, repoDir, repoHead: head, singleCommit: task.kind === "synthetic", scope: "touched", timeoutMs: deps.testTimeoutMs, limits: deps.limits },
           );
     const infra = evaluation && !evaluation.valid && !/does not apply/.test(evaluation.reason ?? "") ? (evaluation.reason ?? "the test run proved nothing") : undefined;
     const outcome = classifyOutcome({
@@ -70,8 +70,6 @@ export async function gradedRollout(deps: GradingDeps, task: TaskInstance, rollo
       cheating,
       ...(infra ? { infraError: infra } : {}),
     });
-    // A patch that hangs the suite failed on its own account, whatever the grade says.
-    if (evaluation?.patchTimeout) return { trajectory, outcome: "unresolved", outcomeReason: evaluation.patchTimeout };
     return { trajectory, outcome: outcome.outcome, outcomeReason: trajectory.patch.trim() ? outcome.reason : `no patch (${trajectory.finishReason})` };
   } catch (e) {
     return infraError((e as Error).message, agent);

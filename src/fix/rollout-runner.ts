@@ -14,6 +14,8 @@ export interface RolloutEnv {
   repoHead: string;
   limits?: Partial<SandboxLimits>;
   labels?: Record<string, string>;
+  /** Synthetic tasks: the repository must be one commit (the buggy tree). */
+  singleCommit?: boolean;
 }
 
 export class RolloutSandboxError extends Error {
@@ -30,7 +32,7 @@ export async function runRollout(env: RolloutEnv, problemStatement: string, agen
   }
   try {
     await applyCodeState(sandbox, env.repoDir);
-    const history = await checkNoFutureHistory(sandbox, "/repo", env.repoHead);
+    const history = await checkNoFutureHistory(sandbox, "/repo", env.repoHead, env.singleCommit);
     if (!history.ok) throw new RolloutSandboxError(`the rollout sandbox holds history from after the base commit: ${history.problems.join("; ")}`);
     return await runAgent(sandbox, { problemStatement, repoDir: "/repo", ...(instructions ? { instructions } : {}) }, agent);
   } finally {

@@ -4,10 +4,10 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { TaskRow } from "../../db/tasks.js";
-import { prepareRepoAtBase } from "../../sandbox/git-history.js";
 import type { SandboxLimits } from "../../sandbox/limits.js";
 import { type EnvironmentDeps, ensureEnvironment } from "../environment/ensure.js";
 import type { HarvestSettings, SandboxOverrides } from "../repo-config.js";
+import { prepareTaskRepo } from "../tasks/task-repo.js";
 import { validateTask } from "../validation/validate.js";
 import { harvestCandidate } from "./candidate.js";
 import type { HarvestSource } from "./source.js";
@@ -31,10 +31,10 @@ export async function validateCandidate(
   if (!env.ok) return invalid(env.reason, { environmentId: env.environmentId });
   const repoDir = path.join(deps.dataDir, `task-${row.instanceId}-${process.pid}`);
   try {
-    const head = await prepareRepoAtBase(cloneDir, row.baseCommit, repoDir);
+    const head = await prepareTaskRepo(cloneDir, row, repoDir);
     const result = await validateTask(
       { patch: row.patch ?? "", testPatch: row.testPatch ?? "" },
-      { docker: deps.docker, image: env.image, plan: env.plan, repoDir, repoHead: head, runs: settings.runs, scope: settings.scope, timeoutMs: settings.timeoutMs, ...(settings.limits ? { limits: settings.limits } : {}), labels: { "org.legofactory.task": row.instanceId } },
+      { docker: deps.docker, image: env.image, plan: env.plan, repoDir, repoHead: head, singleCommit: row.kind === "synthetic", runs: settings.runs, scope: settings.scope, timeoutMs: settings.timeoutMs, ...(settings.limits ? { limits: settings.limits } : {}), labels: { "org.legofactory.task": row.instanceId } },
     );
     const fields: Partial<TaskRow> = {
       language: env.plan.language,

@@ -38,7 +38,9 @@ export const taskInstanceSchema = z.object({
   install: z.array(z.string()).nullish(),
   test_cmd: z.string().nullish(),
   difficulty: z.string().nullish(),
-});
+  /** Synthetic tasks: the diff that introduces the bug at base_commit. */
+  bug_patch: z.string().nullish(),
+}).refine((t) => t.kind !== "synthetic" || !!t.bug_patch?.trim(), { message: "a synthetic task needs its bug_patch", path: ["bug_patch"] });
 
 export type TaskInstance = z.infer<typeof taskInstanceSchema>;
 
@@ -72,6 +74,7 @@ export function toSweBench(row: TaskRow): TaskInstance {
     install: row.install ?? null,
     test_cmd: row.testCmd ?? null,
     difficulty: row.difficulty ?? null,
+    ...(row.kind === "synthetic" ? { bug_patch: row.bugPatch ?? "" } : {}),
   };
 }
 
@@ -108,6 +111,7 @@ export function fromSweBench(t: TaskInstance): TaskRow {
     install: t.install ?? null,
     testCmd: t.test_cmd ?? null,
     difficulty: t.difficulty ?? null,
+    bugPatch: t.bug_patch ?? null,
     status: "candidate",
   };
 }

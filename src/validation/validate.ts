@@ -21,6 +21,8 @@ export interface ValidationOptions {
   repoDir: string;
   /** The HEAD sha of repoDir, for the in-sandbox history check. */
   repoHead: string;
+  /** Synthetic tasks: the repository must be that one commit. */
+  singleCommit?: boolean;
   runs: number;
   /** "touched": the test files test_patch touches; "all": the whole suite. */
   scope: "touched" | "all";
@@ -65,13 +67,11 @@ export interface StateOutcome {
   runs: ParsedRun[];
   evidence: RunEvidence[];
   error?: string;
-  /** Set with `error` when the test command was killed at the time limit. */
-  timedOut?: boolean;
   prepareMs: number;
 }
 
 /** Bash: the no-later-history check, then the patches in order (resetting files first where asked). */
-export function preparationScript(head: string, patches: { diff: string; resetTouched?: boolean }[]): string {
+export function preparationScript(head: string, patches: { diff: string; resetTouched?: boolean }[], singleCommit = false): string {
   const steps = patches.map((p, i) => {
     const reset = p.resetTouched
       ? // As the SWE-bench harness does: the files this patch touches go back to the base first,
@@ -82,7 +82,7 @@ export function preparationScript(head: string, patches: { diff: string; resetTo
   });
   // `head -c` reads exactly that many bytes from the pipe, so the patches split cleanly.
   const unpack = patches.map((p, i) => `head -c ${Buffer.byteLength(p.diff)} > /tmp/lego-patches/${i}.diff`);
-  return `mkdir -p /tmp/lego-patches\n${unpack.join("\n")}\n(\n${noFutureHistoryScript("/repo", head)}\n)\ncd /repo\n${steps.join("\n")}\nrm -rf /tmp/lego-patches\n`;
+  return `mkdir -p /tmp/lego-patches\n${unpack.join("\n")}\n(\n${noFutureHistoryScript("/repo", head, singleCommit)}\n)\ncd /repo\n${steps.join("\n")}\nrm -rf /tmp/lego-patches\n`;
 }
 
 /**
@@ -108,7 +108,7 @@ export async function runTestState(
     const patchesIn = patches.filter((p) => p.diff.trim());
     // One exec for the history check and every patch, the patches on its stdin: each docker
     // exec or archive upload costs tens of ms.
-    const prep = await sandbox.exec(preparationScript(opts.repoHead, patchesIn), { timeoutMs: 120_000, stdin: patchesIn.map((p) => p.diff).join("") });
+    const prep = await sandbox.exec(preparationScript(opts.repoHead, patchesIn, opts.singleCommit), { timeoutMs: 120_000, stdin: patchesIn.map((p) => p.diff).join("") });
     const problems = prep.stdout.split("\n").filter((l) => l.startsWith("PROBLEM: ")).map((l) => l.slice(9));
     if (problems.length) return { ...out, error: `the sandbox repository holds history from after the base commit: ${problems.join("; ")}` };
     const failed = /^APPLY-FAILED (\d+)$/m.exec(prep.stdout);
@@ -137,32 +137,13 @@ export async function runTestState(
         logTail: `${marked.body}\n${r.stderr}`.slice(-LOG_TAIL_BYTES),
       });
       if (r.timedOut) {
-        return { ...out, timedOut: true, error: `the test command did not finish within ${Math.round(opts.timeoutMs / 1000)} s in the ${state.toUpperCase()} run and was killed: ${command}` };
+        return { ...out, error: `the test command did not finish within ${Math.round(opts.timeoutMs / 1000)} s in the ${state.toUpperCase()} run and was killed: ${command}` };
       }
     }
     return out;
   } finally {
     await sandbox.destroy();
   }
-}
-
-/**
- * Whose fault a time-out with a patch is: the same command runs once more without the patch
- * (`without`: the other patches, test_patch for a task). If it then finishes, the patch hangs
- * the suite and the returned reason says so (graded unresolved, never retried as infra); if it
- * times out again, or the sandbox fails, null: the environment is at fault (infra-error).
- */
-export async function patchCausedTimeout(
-  opts: ValidationOptions,
-  state: RunState,
-  without: { name: string; diff: string; resetTouched?: boolean }[],
-  command: string,
-): Promise<string | null> {
-  const again = await runTestState({ ...opts, runs: 1 }, state, without, command);
-  if (again.error) return null;
-  const seconds = Math.round(opts.timeoutMs / 1000);
-  const took = again.evidence[0] ? ` (${(again.evidence[0].durationMs / 1000).toFixed(1)} s)` : "";
-  return `the tests did not finish within ${seconds} s with the patch, and the same tests finish without it${took}: the patch makes the suite hang`;
 }
 
 /** The tests a task is judged on: the files its test_patch touches, or the whole suite. */

@@ -2,10 +2,10 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { readFile } from "node:fs/promises";
-import { prepareRepoAtBase } from "../../../sandbox/git-history.js";
 import { ensureEnvironment } from "../../environment/ensure.js";
 import { evaluatePatch } from "../../validation/evaluate.js";
 import { parseJsonl, predictionSchema, taskInstanceSchema, type TaskInstance } from "../../tasks/swebench.js";
+import { prepareTaskRepo } from "../../tasks/task-repo.js";
 import type { Batch } from "../batch.js";
 
 export interface EvalFlags {
@@ -62,11 +62,11 @@ async function evaluateOne(batch: Batch, task: TaskInstance | undefined, p: { in
     const clone = await batch.cloneOf(task.repo, flags.repo);
     const env = await ensureEnvironment(batch.envDeps, { repo: task.repo, cloneDir: clone, commit: task.base_commit });
     if (!env.ok) return { ...base, resolved: false, valid: false, reason: env.reason };
-    const head = await prepareRepoAtBase(clone, task.base_commit, repoDir);
+    const head = await prepareTaskRepo(clone, { kind: task.kind, baseCommit: task.base_commit, bugPatch: task.bug_patch }, repoDir);
     const r = await evaluatePatch(
       { testPatch: task.test_patch, failToPass: task.FAIL_TO_PASS, passToPass: task.PASS_TO_PASS },
       p.model_patch ?? "",
-      { docker: batch.docker, image: env.image, plan: env.plan, repoDir, repoHead: head, scope: flags.scope, timeoutMs: batch.config.LEGO_SANDBOX_TIMEOUT_SEC * 1000, limits: batch.limits, labels: { "org.legofactory.eval": p.instance_id.replace(/[^A-Za-z0-9._-]/g, "_") } },
+      { docker: batch.docker, image: env.image, plan: env.plan, repoDir, repoHead: head, singleCommit: task.kind === "synthetic", scope: flags.scope, timeoutMs: batch.config.LEGO_SANDBOX_TIMEOUT_SEC * 1000, limits: batch.limits, labels: { "org.legofactory.eval": p.instance_id.replace(/[^A-Za-z0-9._-]/g, "_") } },
     );
     return {
       ...base,

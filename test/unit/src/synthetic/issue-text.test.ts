@@ -40,6 +40,11 @@ describe("leak check", () => {
     expect(leakReason(text, facts)).toMatch(reason);
   });
 
+  it("lets a report name the function even when a failing test has the same name", () => {
+    expect(leakReason("`repeat` returns one copy too few", { ...facts, symbol: "repeat", failToPass: ["repeat"] })).toBeNull();
+    expect(leakReason("`repeat` fails in test_repeat_twice", { ...facts, symbol: "repeat", failToPass: ["test_repeat_twice"] })).toMatch(/names the failing test/);
+  });
+
   it("passes an ordinary report", () => {
     expect(leakReason("Cart total is wrong\n\nWith three items in the cart the total leaves out the first one.", facts)).toBeNull();
   });

@@ -1,0 +1,178 @@
+// The per-test coverage map of one environment: which tests execute which lines of which file.
+// Made once per environment in its sandbox and stored with the environment (db/environments.ts),
+// then reused to pick the functions worth mutating and the few tests that can see each bug.
+//  - Python (pytest): a small pytest plugin. With coverage.py in the environment it switches
+//    coverage's dynamic context per test (line level); without it, a sys.settrace hook records
+//    the functions each test calls (function level: every line of a called function).
+//  - JavaScript/TypeScript: V8 coverage (NODE_V8_COVERAGE) per test file, each file's tests
+//    credited with the functions that ran.
+import type { EnvironmentPlan } from "../environment/types.js";
+
+export interface CoverageMap {
+  /** "coverage.py", "settrace" or "v8". */
+  tool: string;
+  /** Per test ("per-test") or per test file ("per-file", V8). */
+  granularity: "per-test" | "per-file";
+  tests: string[];
+  /** V8: the test file each test (by index) ran in. */
+  testFiles?: string[];
+  /** file → line → indexes into `tests`. */
+  files: Record<string, Record<string, number[]>>;
+}
+
+export const PYTHON_PLUGIN = String.raw`# LegoFactory: per-test coverage for synthetic bug targeting (written by lego synth).
+import json, os, sys, threading
+import pytest
+
+_root = os.getcwd()
+_out = os.environ.get("LEGO_COVERAGE_OUT", "/tmp/lego-coverage.json")
+_tests = []
+_files = {}
+_seen = set()
+try:
+    import coverage as _coverage_mod
+except Exception:
+    _coverage_mod = None
+_cov = None
+
+
+def _rel(path):
+    if not path or "site-packages" in path or "dist-packages" in path:
+        return None
+    rel = os.path.relpath(os.path.abspath(path), _root)
+    return None if rel.startswith("..") else rel.replace(os.sep, "/")
+
+
+def _record(path, lines, index):
+    rel = _rel(path)
+    if rel is None:
+        return
+    per_line = _files.setdefault(rel, {})
+    for line in lines:
+        per_line.setdefault(str(line), set()).add(index)
+
+
+def _trace(frame, event, arg):
+    _seen.add(frame.f_code)
+    return None
+
+
+def _lines(code):
+    try:
+        return sorted({l for _, _, l in code.co_lines() if l})
+    except AttributeError:
+        return [code.co_firstlineno]
+
+
+def pytest_configure(config):
+    global _cov
+    if _coverage_mod is not None:
+        _cov = _coverage_mod.Coverage(data_file=None, branch=False)
+        _cov.start()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    index = len(_tests)
+    _tests.append(item.nodeid)
+    if _cov is not None:
+        _cov.switch_context(str(index))
+        yield
+        return
+    _seen.clear()
+    sys.settrace(_trace)
+    threading.settrace(_trace)
+    try:
+        yield
+    finally:
+        sys.settrace(None)
+        threading.settrace(None)
+        for code in list(_seen):
+            _record(code.co_filename, _lines(code), index)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    tool = "settrace"
+    if _cov is not None:
+        tool = "coverage.py"
+        _cov.stop()
+        data = _cov.get_data()
+        for path in data.measured_files():
+            for line, contexts in (data.contexts_by_lineno(path) or {}).items():
+                for ctx in contexts:
+                    if ctx.isdigit():
+                        _record(path, [line], int(ctx))
+    files = {f: {l: sorted(s) for l, s in lines.items()} for f, lines in _files.items()}
+    with open(_out, "w") as fh:
+        json.dump({"tool": tool, "granularity": "per-test", "tests": _tests, "files": files}, fh)
+`;
+
+/** Node script run in the sandbox: V8 coverage files of one run → the repository lines of functions that ran. */
+export const V8_READER = String.raw`const fs = require("fs"), path = require("path");
+const [dir, root] = process.argv.slice(2);
+const out = {};
+for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+  let data; try { data = JSON.parse(fs.readFileSync(path.join(dir, name), "utf8")); } catch { continue; }
+  for (const script of data.result || []) {
+    if (!script.url.startsWith("file://")) continue;
+    const file = decodeURIComponent(new URL(script.url).pathname);
+    const rel = path.relative(root, file);
+    if (rel.startsWith("..") || rel.includes("node_modules")) continue;
+    let text; try { text = fs.readFileSync(file, "utf8"); } catch { continue; }
+    const lineAt = (off) => { let n = 1; for (let i = 0; i < off && i < text.length; i++) if (text.charCodeAt(i) === 10) n++; return n; };
+    const lines = (out[rel] ||= new Set());
+    for (const fn of script.functions) {
+      const r = fn.ranges[0];
+      if (!fn.functionName && r.startOffset === 0) continue;
+      if (r.count > 0) for (let l = lineAt(r.startOffset), e = lineAt(r.endOffset); l <= e; l++) lines.add(l);
+    }
+  }
+}
+process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(out).map(([f, s]) => [f, [...s]]))));
+`;
+
+/** Pure: the pytest command with the plugin loaded, or null when the plan is not pytest. */
+export function pythonCoverageCommand(plan: Pick<EnvironmentPlan, "framework" | "testCommand">): string | null {
+  if (plan.framework !== "pytest") return null;
+  const cmd = plan.testCommand("all");
+  return cmd.includes("-m pytest") ? cmd.replace("-m pytest", "-m pytest -p lego_coverage_plugin") : null;
+}
+
+/** Pure: the tests that executed any of lines [start, end] of `file`. */
+export function testsCovering(map: CoverageMap, file: string, start: number, end: number): string[] {
+  const lines = map.files[file];
+  if (!lines) return [];
+  const hit = new Set<number>();
+  for (const [line, tests] of Object.entries(lines)) {
+    const n = Number(line);
+    if (n >= start && n <= end) for (const t of tests) hit.add(t);
+  }
+  return [...hit].map((i) => map.tests[i] as string).sort();
+}
+
+/** Pure: the per-file V8 results of each test file's run merged into one map. */
+export function mergeFileCoverage(runs: { testFile: string; tests: string[]; lines: Record<string, number[]> }[]): CoverageMap {
+  const tests: string[] = [];
+  const testFiles: string[] = [];
+  const files: CoverageMap["files"] = {};
+  for (const run of runs) {
+    const ids = run.tests.map((t) => {
+      tests.push(t);
+      testFiles.push(run.testFile);
+      return tests.length - 1;
+    });
+    for (const [file, lines] of Object.entries(run.lines)) {
+      const perLine = (files[file] ??= {});
+      for (const line of lines) perLine[String(line)] = [...new Set([...(perLine[String(line)] ?? []), ...ids])];
+    }
+  }
+  return { tool: "v8", granularity: "per-file", tests, testFiles, files };
+}
+
+/** Pure: the test files that hold `tests` (pytest ids carry theirs; V8 maps record them). */
+export function testFilesOf(map: CoverageMap | null, tests: string[]): string[] {
+  const byId = new Map<string, string>();
+  if (map?.testFiles) map.tests.forEach((t, i) => byId.set(t, map.testFiles?.[i] as string));
+  const files = tests.map((t) => byId.get(t) ?? t.split("::")[0] ?? t);
+  return [...new Set(files)].sort();
+}

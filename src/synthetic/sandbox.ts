@@ -1,0 +1,100 @@
+// The shared sandbox of one synthesis run: one container from the environment image holding the
+// clean tree, where every candidate is applied, tested and reverted in turn (many bugs, one
+// sandbox), network off.
+import { randomBytes } from "node:crypto";
+import type Docker from "dockerode";
+import { Sandbox } from "../../sandbox/container.js";
+import { applyCodeState } from "../../sandbox/images.js";
+import type { SandboxLimits } from "../../sandbox/limits.js";
+import { shQuote } from "../../sandbox/quote.js";
+import { extractMarked, parseTestLog, wrapWithMarkers, type ParsedRun } from "../../sandbox/test-logs/index.js";
+import type { EnvironmentPlan } from "../environment/types.js";
+import { type CoverageMap, mergeFileCoverage, PYTHON_PLUGIN, pythonCoverageCommand, V8_READER } from "./coverage.js";
+
+export interface TestRun {
+  parsed: ParsedRun;
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** The end of the output, for evidence and issue text. */
+  log: string;
+}
+
+const LOG_TAIL = 8192;
+
+export class SynthSandbox {
+  private constructor(
+    private readonly sandbox: Sandbox,
+    readonly plan: EnvironmentPlan,
+  ) {}
+
+  static async open(docker: Docker, opts: { image: string; plan: EnvironmentPlan; repoDir: string; limits?: Partial<SandboxLimits>; labels?: Record<string, string> }): Promise<SynthSandbox> {
+    const sandbox = await Sandbox.create(docker, { image: opts.image, limits: { ...opts.limits, network: false }, labels: { "org.legofactory.role": "synth", ...opts.labels }, workdir: "/repo" });
+    try {
+      await applyCodeState(sandbox, opts.repoDir);
+    } catch (err) {
+      await sandbox.destroy();
+      throw err;
+    }
+    return new SynthSandbox(sandbox, opts.plan);
+  }
+
+  async run(command: string, timeoutMs: number, env: Record<string, string> = {}): Promise<TestRun> {
+    const id = `synth-${randomBytes(4).toString("hex")}`;
+    const r = await this.sandbox.exec(wrapWithMarkers(id, command), { timeoutMs, cwd: "/repo", env: { ...this.plan.env, ...env } });
+    const marked = extractMarked(r.stdout, id);
+    const log = `${marked.body}\n${r.stderr}`;
+    return { parsed: parseTestLog(this.plan.framework, log), exitCode: marked.exitCode, timedOut: r.timedOut, durationMs: Math.round(r.durationMs), log: log.slice(-LOG_TAIL) };
+  }
+
+  /** Applies a diff to the tree; the error when it does not apply. */
+  async apply(diff: string, reverse = false): Promise<string | null> {
+    const r = await this.sandbox.exec(`git apply --whitespace=nowarn ${reverse ? "-R " : ""}-`, { timeoutMs: 60_000, cwd: "/repo", stdin: diff });
+    return r.exitCode === 0 ? null : r.stderr.trim().slice(0, 500) || `git apply exited ${r.exitCode}`;
+  }
+
+  /** Back to the clean tree: the reverse diff, or (if that fails) the tracked files from HEAD. */
+  async revert(diff: string): Promise<void> {
+    if ((await this.apply(diff, true)) === null) return;
+    await this.sandbox.exec("git checkout -q HEAD -- .", { timeoutMs: 60_000, cwd: "/repo" });
+  }
+
+  async trackedFiles(): Promise<string[]> {
+    const r = await this.sandbox.exec("git ls-files -z", { timeoutMs: 60_000, cwd: "/repo" });
+    return r.stdout.split("\0").filter(Boolean);
+  }
+
+  /** The per-test coverage map, or the reason there is none. */
+  async coverage(timeoutMs: number, testFiles: string[]): Promise<{ map: CoverageMap } | { error: string }> {
+    if (this.plan.language === "python") {
+      const command = pythonCoverageCommand(this.plan);
+      if (!command) return { error: `per-test coverage needs pytest; the environment runs ${this.plan.framework}` };
+      await this.sandbox.writeFile("/tmp/lego-cov/lego_coverage_plugin.py", PYTHON_PLUGIN);
+      const pythonPath = ["/tmp/lego-cov", this.plan.env.PYTHONPATH].filter(Boolean).join(":");
+      const run = await this.run(command, timeoutMs, { PYTHONPATH: pythonPath, LEGO_COVERAGE_OUT: "/tmp/lego-coverage.json" });
+      if (run.timedOut) return { error: `the coverage run did not finish within ${Math.round(timeoutMs / 1000)} s` };
+      try {
+        return { map: JSON.parse((await this.sandbox.readFile("/tmp/lego-coverage.json")).toString("utf8")) as CoverageMap };
+      } catch (err) {
+        return { error: `the coverage plugin wrote no map (${(err as Error).message}); the run ended: ${run.log.slice(-300)}` };
+      }
+    }
+    if (this.plan.language === "go") return { error: "per-test coverage for Go is not supported" };
+    await this.sandbox.writeFile("/tmp/lego-v8-reader.cjs", V8_READER);
+    const runs: { testFile: string; tests: string[]; lines: Record<string, number[]> }[] = [];
+    for (const [i, file] of testFiles.entries()) {
+      const dir = `/tmp/lego-v8/${i}`;
+      const run = await this.run(this.plan.testCommand([file]), timeoutMs, { NODE_V8_COVERAGE: dir });
+      if (run.timedOut) return { error: `the coverage run of ${file} did not finish within ${Math.round(timeoutMs / 1000)} s` };
+      const read = await this.sandbox.exec(`node /tmp/lego-v8-reader.cjs ${shQuote(dir)} /repo`, { timeoutMs: 120_000, cwd: "/repo" });
+      if (read.exitCode !== 0) return { error: `reading V8 coverage failed: ${read.stderr.trim().slice(0, 300)}` };
+      runs.push({ testFile: file, tests: Object.keys(run.parsed.statuses), lines: JSON.parse(read.stdout || "{}") as Record<string, number[]> });
+    }
+    if (runs.length === 0) return { error: "no test files to measure coverage with" };
+    return { map: mergeFileCoverage(runs) };
+  }
+
+  async close(): Promise<void> {
+    await this.sandbox.destroy();
+  }
+}

@@ -1,0 +1,320 @@
+// One synthesis run on one repository snapshot: the environment (built or reused), the clean
+// baseline, the per-test coverage map (stored with the environment), targets, candidates from
+// each strategy, fast validation in the shared sandbox, full-suite confirmation, issue text,
+// and a task row per candidate. Every candidate ends valid or with its reason.
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import type { Db } from "../../db/client.js";
+import { environmentCoverage, saveEnvironmentCoverage } from "../../db/environments.js";
+import type { TaskRow } from "../../db/tasks.js";
+import { prepareRepoAtBase } from "../../sandbox/git-history.js";
+import type { ParsedRun } from "../../sandbox/test-logs/index.js";
+import { isTestFile, reverseDiff } from "../diff/index.js";
+import { type EnvironmentDeps, ensureEnvironment } from "../environment/ensure.js";
+import type { SandboxOverrides } from "../repo-config.js";
+import { type CoverageMap, testFilesOf, testsCovering } from "./coverage.js";
+import { syntheticDifficulty } from "./difficulty.js";
+import { listFunctions } from "./functions.js";
+import { writeIssue } from "./issue-text.js";
+import { languageOf } from "./languages.js";
+import { seededRandom, shuffled } from "./random.js";
+import { SynthSandbox, type TestRun } from "./sandbox.js";
+import { strategies } from "./strategies/index.js";
+import type { Attempt, Candidate, StrategyName, Target, ValidatedBug, Writer } from "./types.js";
+import { type CleanBaseline, cleanBaseline, confirmFull, fastFailing } from "./verdict.js";
+
+export interface SynthOptions {
+  strategies: StrategyName[];
+  /** Valid tasks wanted, all strategies together. */
+  max: number;
+  /** Candidates tried per strategy at most. */
+  maxCandidates: number;
+  seed: number;
+  /** Full-suite runs of each state (clean, and each surviving bug): flaky tests are dropped as in harvest. */
+  runs: number;
+  timeoutMs: number;
+  /** "coverage": covering tests first, full suite for survivors; "full": every candidate on the full suite (SWE-smith's way). */
+  validation: "coverage" | "full";
+  writer: Writer | null;
+  /** Real issues of the repository, as style examples for issue text. */
+  examples?: string[];
+  /** Bugs validated earlier (for `combine`). */
+  validated?: ValidatedBug[];
+}
+
+export interface StrategySummary {
+  candidates: number;
+  valid: number;
+  discarded: Record<string, number>;
+  leakRejections: number;
+  issueTexts: number;
+}
+
+export interface CandidateOutcome {
+  candidate: Candidate;
+  row: TaskRow;
+  /** Fast-path verdict (covering tests) beside the full-suite one, for the agreement check. */
+  fast?: { failing: string[]; ms: number; tests: number };
+  fullMs?: number;
+}
+
+export interface SynthReport {
+  repo: string;
+  commit: string;
+  /** Why nothing could be tried (no environment, no tests), or null. */
+  error: string | null;
+  coverage: { tool: string; reused: boolean } | { error: string } | null;
+  targets: number;
+  outcomes: CandidateOutcome[];
+  discarded: Attempt[];
+  summary: Record<string, StrategySummary>;
+  timings: { baselineMs: number; coverageMs: number; validationMs: number; totalMs: number };
+}
+
+export interface SynthDeps {
+  envDeps: EnvironmentDeps;
+  db: Db | null;
+  scratch: string;
+  onOutcome?(outcome: CandidateOutcome | Attempt): void | Promise<void>;
+}
+
+export interface SynthInput {
+  repo: string;
+  cloneDir: string;
+  commit: string;
+  overrides?: SandboxOverrides;
+}
+
+/** Deterministic per repository and bug: synthesizing the same bug twice updates one row. */
+export function syntheticInstanceId(repo: string, bugPatch: string): string {
+  return `${repo.replace("/", "__")}-synth-${createHash("sha256").update(bugPatch).digest("hex").slice(0, 12)}`;
+}
+
+const summaryOf = (report: SynthReport, strategy: string): StrategySummary => (report.summary[strategy] ??= { candidates: 0, valid: 0, discarded: {}, leakRejections: 0, issueTexts: 0 });
+
+/** The summary key of a strategy label (`ast:remove_loop` counts under `ast`). */
+function strategyKey(label: string): string {
+  return label.startsWith("ast") ? "ast" : label === "llm:modify" ? "llm-modify" : label === "llm:rewrite" ? "llm-rewrite" : label;
+}
+
+/** A discard reason without its specifics, so the summary groups alike reasons. */
+function reasonClass(reason: string): string {
+  return reason.replace(/ \(.*$/, "").replace(/: .*$/, "").slice(0, 80);
+}
+
+export async function synthesize(deps: SynthDeps, input: SynthInput, opts: SynthOptions): Promise<SynthReport> {
+  const began = performance.now();
+  const report: SynthReport = { repo: input.repo, commit: input.commit, error: null, coverage: null, targets: 0, outcomes: [], discarded: [], summary: {}, timings: { baselineMs: 0, coverageMs: 0, validationMs: 0, totalMs: 0 } };
+  const finish = () => {
+    report.timings.totalMs = Math.round(performance.now() - began);
+    return report;
+  };
+  const env = await ensureEnvironment(deps.envDeps, { repo: input.repo, cloneDir: input.cloneDir, commit: input.commit, ...(input.overrides ? { overrides: input.overrides } : {}) });
+  if (!env.ok) {
+    report.error = env.reason;
+    return finish();
+  }
+  await mkdir(deps.scratch, { recursive: true });
+  const repoDir = path.join(deps.scratch, `synth-${process.pid}-${input.commit.slice(0, 12)}`);
+  await prepareRepoAtBase(input.cloneDir, input.commit, repoDir, "single-commit");
+  const box = await SynthSandbox.open(deps.envDeps.docker, { image: env.image, plan: env.plan, repoDir, ...(deps.envDeps.limits ? { limits: deps.envDeps.limits } : {}), labels: { "org.legofactory.synth": input.repo.replace(/[^A-Za-z0-9._-]/g, "_") } });
+  try {
+    const fullCommand = env.plan.testCommand("all");
+    // The clean baseline: the suite `runs` times.
+    let t = performance.now();
+    const cleanRuns: TestRun[] = [];
+    for (let i = 0; i < Math.max(1, opts.runs); i++) {
+      const run = await box.run(fullCommand, opts.timeoutMs);
+      if (run.timedOut) {
+        report.error = `the clean test suite did not finish within ${Math.round(opts.timeoutMs / 1000)} s`;
+        return finish();
+      }
+      cleanRuns.push(run);
+    }
+    report.timings.baselineMs = Math.round(performance.now() - t);
+    const clean = cleanBaseline(cleanRuns.map((r) => r.parsed));
+    if (clean.runs.some((r) => !r.ran) || clean.passing.size === 0) {
+      report.error = `the repository has no passing tests to validate bugs with (${cleanRuns[0]?.parsed.notes.join("; ") || "no test results in the log"})`;
+      return finish();
+    }
+    // Hang detection: a bug's run may take a few times the clean suite, never the full budget.
+    const cleanMs = Math.max(...cleanRuns.map((r) => r.durationMs));
+    const runTimeout = Math.min(opts.timeoutMs, Math.max(30_000, cleanMs * 5));
+
+    // Coverage, once per environment.
+    t = performance.now();
+    const files = await box.trackedFiles();
+    let coverage: CoverageMap | null = null;
+    const stored = deps.db && env.environmentId !== null ? await environmentCoverage(deps.db, env.environmentId) : null;
+    if (stored && Array.isArray((stored as { tests?: unknown }).tests)) {
+      coverage = stored as unknown as CoverageMap;
+      report.coverage = { tool: coverage.tool, reused: true };
+    } else {
+      const testFiles = files.filter((f) => isTestFile(f) && languageOf(f) !== null);
+      const made = await box.coverage(opts.timeoutMs, testFiles);
+      if ("map" in made) {
+        coverage = made.map;
+        report.coverage = { tool: coverage.tool, reused: false };
+        if (deps.db && env.environmentId !== null) await saveEnvironmentCoverage(deps.db, env.environmentId, coverage as unknown as Record<string, unknown>);
+      } else report.coverage = { error: made.error };
+    }
+    report.timings.coverageMs = Math.round(performance.now() - t);
+
+    // Targets: functions of source files that passing tests execute.
+    const random = seededRandom(opts.seed);
+    const targets: Target[] = [];
+    for (const file of files) {
+      const language = languageOf(file);
+      if (!language || isTestFile(file)) continue;
+      const text = await readFile(path.join(repoDir, file), "utf8").catch(() => null);
+      if (text === null) continue;
+      for (const fn of await listFunctions(text, language).catch(() => [])) {
+        const tests = coverage ? testsCovering(coverage, file, fn.startLine, fn.endLine).filter((x) => clean.passing.has(x)) : [...clean.passing].sort();
+        if (tests.length > 0) targets.push({ file, language, symbol: fn.symbol, startLine: fn.startLine, endLine: fn.endLine, tests });
+      }
+    }
+    report.targets = targets.length;
+    if (targets.length === 0) {
+      report.error = coverage ? "no function of the repository's source files is executed by a passing test" : "the repository has no functions to mutate";
+      return finish();
+    }
+
+    const snapshot = { commit: input.commit, read: (p: string) => readFile(path.join(repoDir, p), "utf8").catch(() => undefined) };
+    const validated: ValidatedBug[] = [...(opts.validated ?? [])];
+    const seen = new Set<string>();
+    t = performance.now();
+    const valid = () => report.outcomes.filter((o) => o.row.status === "valid").length;
+    for (const name of opts.strategies) {
+      const strategy = strategies[name];
+      const sum = summaryOf(report, name);
+      const unavailable = strategy.unavailable({ repo: snapshot, environment: env.plan, ...(opts.writer ? { writer: opts.writer } : {}), validated });
+      if (unavailable) {
+        sum.discarded[unavailable] = (sum.discarded[unavailable] ?? 0) + 1;
+        continue;
+      }
+      let tried = 0;
+      const order = name === "combine" ? shuffled(targets.filter((x) => validated.filter((b) => b.file === x.file).length >= 2), random) : shuffled(targets, random);
+      const doneFiles = new Set<string>();
+      for (const target of order) {
+        if (tried >= opts.maxCandidates || valid() >= opts.max) break;
+        if (name === "combine" && doneFiles.has(target.file)) continue;
+        doneFiles.add(target.file);
+        const attempts = await strategy.generate({ repo: snapshot, environment: env.plan, target, random, max: 1, ...(opts.writer ? { writer: opts.writer } : {}), validated });
+        for (const attempt of attempts) {
+          if (!attempt.ok) {
+            const s = summaryOf(report, strategyKey(attempt.strategy));
+            s.discarded[reasonClass(attempt.reason)] = (s.discarded[reasonClass(attempt.reason)] ?? 0) + 1;
+            report.discarded.push(attempt);
+            await deps.onOutcome?.(attempt);
+            continue;
+          }
+          if (seen.has(attempt.candidate.bugPatch)) continue;
+          seen.add(attempt.candidate.bugPatch);
+          tried++;
+          sum.candidates++;
+          const outcome = await validateCandidate(box, attempt.candidate, { input, env, clean, coverage, fullCommand, runTimeout, opts });
+          if (outcome.row.status === "valid") {
+            sum.valid++;
+            validated.push({ instanceId: outcome.row.instanceId, file: attempt.candidate.file, bugPatch: attempt.candidate.bugPatch, failToPass: outcome.row.failToPass ?? [] });
+            const issue = outcome.row.evidence?.issueText as { rejections?: string[]; source?: string } | undefined;
+            sum.leakRejections += issue?.rejections?.length ?? 0;
+            sum.issueTexts += 1;
+          } else {
+            const reason = outcome.row.statusReason ?? "invalid";
+            sum.discarded[reasonClass(reason)] = (sum.discarded[reasonClass(reason)] ?? 0) + 1;
+          }
+          report.outcomes.push(outcome);
+          await deps.onOutcome?.(outcome);
+        }
+      }
+    }
+    report.timings.validationMs = Math.round(performance.now() - t);
+    return finish();
+  } finally {
+    await box.close();
+    await rm(repoDir, { recursive: true, force: true });
+  }
+}
+
+interface ValidationContext {
+  input: SynthInput;
+  env: { image: string; plan: SynthSandbox["plan"]; environmentId: number | null };
+  clean: CleanBaseline;
+  coverage: CoverageMap | null;
+  fullCommand: string;
+  runTimeout: number;
+  opts: SynthOptions;
+}
+
+/** Apply, fast check on the covering tests, full-suite confirmation, revert; issue text for a survivor. */
+async function validateCandidate(box: SynthSandbox, candidate: Candidate, ctx: ValidationContext): Promise<CandidateOutcome> {
+  const { input, env, clean, opts } = ctx;
+  const fixPatch = reverseDiff(candidate.bugPatch);
+  const base: TaskRow = {
+    instanceId: syntheticInstanceId(input.repo, candidate.bugPatch),
+    repo: input.repo,
+    kind: "synthetic",
+    strategy: candidate.strategy,
+    language: env.plan.language,
+    baseCommit: input.commit,
+    bugPatch: candidate.bugPatch,
+    patch: fixPatch,
+    testPatch: "",
+    image: env.image,
+    install: env.plan.install,
+    testCmd: ctx.fullCommand,
+    version: env.image.split(":").pop() ?? null,
+    environmentId: env.environmentId,
+    environmentSetupCommit: input.commit,
+    status: "invalid",
+    evidence: { synthetic: { operator: candidate.operator, file: candidate.file, symbol: candidate.symbol, lines: candidate.lines, coveringTests: candidate.tests.length, ...(candidate.parts ? { parts: candidate.parts } : {}) } },
+  };
+  const invalid = (reason: string, extra: Partial<TaskRow> = {}): TaskRow => ({ ...base, ...extra, status: "invalid", statusReason: reason });
+  const out: CandidateOutcome = { candidate, row: base };
+  const applyError = await box.apply(candidate.bugPatch);
+  if (applyError) return { ...out, row: invalid(`the bug does not apply to the clean tree: ${applyError}`) };
+  try {
+    if (opts.validation === "coverage" && ctx.coverage) {
+      const began = performance.now();
+      const files = testFilesOf(ctx.coverage, candidate.tests);
+      const run = await box.run(env.plan.testCommand(files), ctx.runTimeout);
+      out.fast = { failing: [], ms: Math.round(performance.now() - began), tests: candidate.tests.length };
+      if (run.timedOut) return { ...out, row: invalid(`the covering tests hang with the bug (killed after ${Math.round(ctx.runTimeout / 1000)} s)`) };
+      out.fast.failing = fastFailing(candidate.tests, clean, run.parsed);
+      if (!run.parsed.ran) return { ...out, row: invalid("with the bug the covering tests show no evidence that they ran: it breaks at import or collection") };
+      if (out.fast.failing.length === 0) return { ...out, row: invalid("no covering test fails with the bug: it changes nothing the tests observe") };
+    }
+    const began = performance.now();
+    const buggy: ParsedRun[] = [];
+    let lastLog = "";
+    for (let i = 0; i < Math.max(1, opts.runs); i++) {
+      const run = await box.run(ctx.fullCommand, ctx.runTimeout);
+      if (run.timedOut) return { ...out, fullMs: Math.round(performance.now() - began), row: invalid(`the test suite hangs with the bug (killed after ${Math.round(ctx.runTimeout / 1000)} s)`) };
+      buggy.push(run.parsed);
+      lastLog = run.log;
+    }
+    out.fullMs = Math.round(performance.now() - began);
+    const verdict = confirmFull(buggy, clean);
+    const evidence = { ...base.evidence, fast: out.fast ?? null, fullMs: out.fullMs, flaky: "flaky" in verdict ? verdict.flaky : [] };
+    if (!verdict.ok) return { ...out, row: invalid(verdict.reason, { failToPass: verdict.failToPass, passToPass: verdict.passToPass, evidence }) };
+    const issue = await writeIssue(
+      { repo: input.repo, file: candidate.file, symbol: candidate.symbol, bugPatch: candidate.bugPatch, fixPatch, failToPass: verdict.failToPass, failureOutput: lastLog, examples: opts.examples ?? [] },
+      opts.writer,
+    );
+    const row: TaskRow = {
+      ...base,
+      status: "valid",
+      statusReason: null,
+      failToPass: verdict.failToPass,
+      passToPass: verdict.passToPass,
+      problemStatement: issue.text,
+      difficulty: syntheticDifficulty({ patch: fixPatch, failToPass: verdict.failToPass, strategy: candidate.strategy }),
+      evidence: { ...evidence, issueText: { source: issue.source, rejections: issue.rejections }, failureLogTail: lastLog.slice(-4096) },
+    };
+    return { ...out, row };
+  } finally {
+    await box.revert(candidate.bugPatch);
+  }
+}

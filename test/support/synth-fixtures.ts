@@ -1,0 +1,140 @@
+// Fixture repositories for synthetic tasks: small real projects whose tests cover most of their
+// functions, in Python (pytest) and JavaScript (node:test).
+import { mkdirSync, rmSync } from "node:fs";
+import { commit, git, type Files } from "./fixture-repos.js";
+
+export const pythonSynthProject: Files = {
+  "pyproject.toml": `[project]\nname = "shop"\nversion = "0.1.0"\n\n[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n[tool.pytest.ini_options]\ntestpaths = ["tests"]\n`,
+  "shop/__init__.py": "",
+  "shop/cart.py": `class Item:
+    def __init__(self, name, price, qty=1):
+        self.name = name
+        self.price = price
+        self.qty = qty
+
+
+class Cart:
+    """A shopping cart."""
+
+    def __init__(self):
+        self.items = []
+
+    def add(self, item):
+        """Add an item, merging quantities of the same name."""
+        for existing in self.items:
+            if existing.name == item.name:
+                existing.qty += item.qty
+                return
+        self.items.append(item)
+
+    def total(self, discount=0):
+        """Sum of price times quantity, minus a percentage discount."""
+        subtotal = 0
+        for item in self.items:
+            subtotal += item.price * item.qty
+        if discount > 0:
+            subtotal = subtotal - subtotal * discount / 100
+        return round(subtotal, 2)
+
+    def count(self):
+        return sum(item.qty for item in self.items)
+
+
+def clamp(value, low, high):
+    """Value limited to [low, high]."""
+    if value < low:
+        return low
+    if value > high:
+        return high
+    return value
+
+
+def unused(x):
+    return x * 3
+`,
+  "tests/__init__.py": "",
+  "tests/test_cart.py": `from shop.cart import Cart, Item, clamp
+
+
+def test_total():
+    c = Cart()
+    c.add(Item("hat", 10, 2))
+    c.add(Item("cap", 5))
+    assert c.total() == 25
+
+
+def test_discount():
+    c = Cart()
+    c.add(Item("hat", 10, 2))
+    assert c.total(10) == 18
+
+
+def test_merge():
+    c = Cart()
+    c.add(Item("hat", 10))
+    c.add(Item("hat", 10))
+    assert c.count() == 2
+    assert len(c.items) == 1
+
+
+def test_clamp():
+    assert clamp(5, 0, 10) == 5
+    assert clamp(-1, 0, 10) == 0
+    assert clamp(11, 0, 10) == 10
+
+
+def test_unrelated():
+    assert 1 + 1 == 2
+`,
+};
+
+export const nodeSynthProject: Files = {
+  "package.json": `${JSON.stringify({ name: "strutil", version: "1.0.0", private: true, engines: { node: "20.x" }, scripts: { test: "node --test test/" } }, null, 2)}\n`,
+  "src/str.js": `function capitalize(s) {
+  if (s.length === 0) return s;
+  return s[0].toUpperCase() + s.slice(1);
+}
+
+function repeat(s, n) {
+  let out = "";
+  for (let i = 0; i < n; i++) {
+    out += s;
+  }
+  return out;
+}
+
+class Counter {
+  constructor() {
+    this.n = 0;
+  }
+  inc(by = 1) {
+    this.n += by;
+    return this.n;
+  }
+}
+
+module.exports = { capitalize, repeat, Counter };
+`,
+  "test/str.test.js": `const test = require("node:test");
+const assert = require("node:assert");
+const { capitalize, repeat, Counter } = require("../src/str.js");
+
+test("capitalize", () => assert.strictEqual(capitalize("abc"), "Abc"));
+test("capitalize empty", () => assert.strictEqual(capitalize(""), ""));
+test("repeat", () => assert.strictEqual(repeat("ab", 3), "ababab"));
+test("counter", () => {
+  const c = new Counter();
+  c.inc();
+  assert.strictEqual(c.inc(2), 3);
+});
+test("unrelated", () => assert.strictEqual(1 + 1, 2));
+`,
+};
+
+/** A one-commit repository with `files`; returns its HEAD. */
+export function synthRepo(dir: string, files: Files): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  git(dir, "init", "-q", "-b", "main");
+  return commit(dir, "initial", files);
+}

@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { runGit } from "../../sandbox/git.js";
+import { keyContent } from "./key-content.js";
 import type { EnvironmentPlan, RepoSnapshot } from "./types.js";
 
 /** Config files sit near the root; deeper or bigger files are not read. */
@@ -63,17 +64,19 @@ export async function snapshotAt(dir: string, commit: string): Promise<CommitSna
 }
 
 /**
- * The environment key: what the install depends on. The same dependency files, plan and base
- * image give the same image, so every task of a repository snapshot reuses it.
+ * The environment key: what the install depends on. The same dependency files (their
+ * dependency-relevant fields: see key-content.ts), plan and base image give the same image, so
+ * every task of a repository snapshot, and the next release's, reuses it.
  */
 export async function environmentKey(dir: string, commit: string, plan: EnvironmentPlan, baseImageId: string): Promise<string> {
   const blobs = await readBlobs(dir, plan.dependencyFiles.map((f) => `${commit}:${f}`));
   const h = createHash("sha256");
   // layout: bump when what an environment image holds changes, so older images are not reused.
-  h.update(JSON.stringify({ layout: 2, baseImageId, language: plan.language, pm: plan.packageManager, node: plan.nodeVersion, install: plan.install, fallbacks: plan.fallbacks, env: plan.env }));
+  h.update(JSON.stringify({ layout: 3, baseImageId, language: plan.language, pm: plan.packageManager, node: plan.nodeVersion, install: plan.install, fallbacks: plan.fallbacks, env: plan.env }));
   for (const f of [...plan.dependencyFiles].sort()) {
     h.update(`\0${f}\0`);
-    h.update(blobs.get(`${commit}:${f}`) ?? Buffer.from("<missing>"));
+    const blob = blobs.get(`${commit}:${f}`);
+    h.update(blob ? keyContent(f, blob) : Buffer.from("<missing>"));
   }
   return h.digest("hex").slice(0, 16);
 }

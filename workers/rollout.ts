@@ -87,10 +87,10 @@ export async function processRollout(data: JobData["rollout"], deps: RolloutWork
     }
     const baseline = attempt.baseline ?? { command: ws.plan.testCommand("all"), passed: [] };
     const check = await checkCandidate({ docker: deps.docker, image: ws.image, plan: ws.plan, repoDir: ws.repoDir, repoHead: ws.repoHead, timeoutMs: data.settings.timeoutSec * 1000, limits: deps.limits }, trajectory.patch, { ...baseline, ran: true });
-    const evaluation: RolloutEvaluation = { editsTests: check.editsTests, cheatReason: check.cheatReason, breaks: check.breaks, passed: check.passed.length, failed: check.failed, infraError: check.infraError, applyError: check.applyError, changedFiles: changedPaths(trajectory.patch) };
+    const evaluation: RolloutEvaluation = { editsTests: check.editsTests, cheatReason: check.cheatReason, breaks: check.breaks, passed: check.passed.length, failed: check.failed, infraError: check.infraError, applyError: check.applyError, hangs: check.hangs, changedFiles: changedPaths(trajectory.patch) };
     let score: number | null = null;
     let reasoning: string | null = null;
-    if (trajectory.patch.trim() && !check.editsTests && check.breaks.length === 0 && !check.infraError && !check.applyError) {
+    if (trajectory.patch.trim() && !check.editsTests && check.breaks.length === 0 && !check.infraError && !check.applyError && !check.hangs) {
       try {
         const v = await verifyCandidate(deps.models.verifier.client, deps.models.verifier.model, { problemStatement, messages: trajectory.messages, patch: trajectory.patch });
         score = v.score;
@@ -105,7 +105,7 @@ export async function processRollout(data: JobData["rollout"], deps: RolloutWork
       verifierScore: score,
       verifierReasoning: reasoning,
       evaluation,
-      ...(check.editsTests ? { outcome: "cheated" as const, outcomeReason: check.cheatReason ?? "edits tests" } : check.infraError ? { outcome: "infra-error" as const, outcomeReason: check.infraError } : {}),
+      ...(check.editsTests ? { outcome: "cheated" as const, outcomeReason: check.cheatReason ?? "edits tests" } : check.hangs ? { outcome: "unresolved" as const, outcomeReason: check.hangs } : check.infraError ? { outcome: "infra-error" as const, outcomeReason: check.infraError } : {}),
     });
     await updateProgress(deps.db, ws.gh, attempt, { phase: "running" });
     return { rolloutId: data.rolloutId, status: "finished" };

@@ -7,7 +7,7 @@ import type { ParsedRun } from "../../sandbox/test-logs/index.js";
 import { changedPaths } from "../diff/index.js";
 import { isCheating } from "../validation/cheating.js";
 import { splitRolloutPatch } from "./repro-tests.js";
-import { runTestState, type ValidationOptions } from "../validation/validate.js";
+import { patchCausedTimeout, runTestState, type ValidationOptions } from "../validation/validate.js";
 
 export type CheckOptions = Omit<ValidationOptions, "runs" | "scope">;
 
@@ -27,6 +27,8 @@ export interface CandidateCheck {
   /** The sandbox could not run the check: never held against the candidate. */
   infraError?: string;
   applyError?: string;
+  /** The suite timed out with the patch and finishes without it: the patch hangs it. */
+  hangs?: string;
 }
 
 const passedIn = (run: ParsedRun | undefined) =>
@@ -48,6 +50,10 @@ export async function checkCandidate(opts: CheckOptions, patch: string, baseline
   const code = splitRolloutPatch(patch).patch;
   if (!code.trim()) return base;
   const out = await runTestState({ ...opts, runs: 1, scope: "all" }, "candidate", [{ name: "the candidate patch", diff: code }], baseline.command);
+  if (out.timedOut) {
+    const blame = await patchCausedTimeout({ ...opts, runs: 1, scope: "all" }, "candidate", [], baseline.command);
+    if (blame) return { ...base, hangs: blame };
+  }
   if (out.error) return /does not apply/.test(out.error) ? { ...base, applyError: out.error } : { ...base, infraError: out.error };
   const run = out.runs[0];
   const passed = passedIn(run);

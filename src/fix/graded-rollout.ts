@@ -70,6 +70,8 @@ export async function gradedRollout(deps: GradingDeps, task: TaskInstance, rollo
       cheating,
       ...(infra ? { infraError: infra } : {}),
     });
+    // A patch that hangs the suite failed on its own account, whatever the grade says.
+    if (evaluation?.patchTimeout) return { trajectory, outcome: "unresolved", outcomeReason: evaluation.patchTimeout };
     return { trajectory, outcome: outcome.outcome, outcomeReason: trajectory.patch.trim() ? outcome.reason : `no patch (${trajectory.finishReason})` };
   } catch (e) {
     return infraError((e as Error).message, agent);

@@ -17,6 +17,8 @@ export type RolloutEvaluation = {
   failed?: string[];
   infraError?: string;
   applyError?: string;
+  /** The patch makes the test suite time out (it finishes without the patch). */
+  hangs?: string;
   changedFiles?: string[];
   verifierError?: string;
   /** Reproduction test id → passed with this candidate (hybrid selection). */
@@ -36,6 +38,8 @@ export interface Candidate {
   breaksPassingTests: string[];
   /** Set when the sandbox failed, which says nothing about the patch. */
   infraError?: string;
+  /** Set when the patch makes the suite time out. */
+  hangs?: string;
   /** The verifier's P(YES); null or absent when it could not score this rollout. */
   score?: number | null;
   changedLines: number;
@@ -91,6 +95,7 @@ function dropReason(c: Candidate, policy: ScorePolicy): string | null {
   if (c.infraError !== undefined) return `the sandbox failed: ${c.infraError}`;
   if (c.patch.trim() === "") return c.reproFiles?.length ? "the rollout changed only test files" : "the rollout produced no patch";
   if (c.editsTests) return "the patch edits tests";
+  if (c.hangs) return c.hangs;
   if (c.breaksPassingTests.length > 0) {
     const shown = c.breaksPassingTests.slice(0, LISTED).join(", ");
     const more = c.breaksPassingTests.length > LISTED ? ` and ${c.breaksPassingTests.length - LISTED} more` : "";
@@ -146,6 +151,7 @@ export function candidateFromRollout(r: RolloutRow): Candidate {
     patch,
     editsTests: ev.editsTests ?? false,
     breaksPassingTests: ev.breaks ?? [],
+    ...(ev.hangs ? { hangs: ev.hangs } : {}),
     ...(infra ? { infraError: infra } : ev.applyError ? { infraError: ev.applyError } : {}),
     score: r.verifierScore,
     changedLines: changedLineCount(patch),

@@ -2,12 +2,14 @@
 // the base, test_patch and the model patch applied, the task's tests run, graded per test.
 import type { ParsedRun } from "../../sandbox/test-logs/index.js";
 import { gradeRun, type Grade } from "./grading.js";
-import { runTestState, testCommandFor, type RunEvidence, type ValidationOptions } from "./validate.js";
+import { patchCausedTimeout, runTestState, testCommandFor, type RunEvidence, type ValidationOptions } from "./validate.js";
 
 export interface EvaluationResult {
   resolved: boolean;
   /** False when the run proves nothing (no evidence the suite ran, a patch that does not apply). */
   valid: boolean;
+  /** Set when the suite timed out with the patch and finished without it: the patch hangs it. */
+  patchTimeout?: string;
   reason: string | null;
   grade: Grade | null;
   run: RunEvidence | null;
@@ -21,8 +23,13 @@ export async function evaluatePatch(
   if (!modelPatch.trim()) return { resolved: false, valid: true, reason: "empty patch", grade: null, run: null };
   const command = testCommandFor(opts.plan, task.testPatch, opts.scope);
   // test_patch last, on reset files, as the harness does, so a model patch cannot pre-empt the task's tests.
-  const outcome = await runTestState({ ...opts, runs: 1 }, "eval", [{ name: "the model patch", diff: modelPatch }, { name: "test_patch", diff: task.testPatch, resetTouched: true }], command);
+  const testPatch = { name: "test_patch", diff: task.testPatch, resetTouched: true };
+  const outcome = await runTestState({ ...opts, runs: 1 }, "eval", [{ name: "the model patch", diff: modelPatch }, testPatch], command);
   const run = outcome.evidence[0] ?? null;
+  if (outcome.timedOut) {
+    const blame = await patchCausedTimeout({ ...opts, runs: 1 }, "eval", [testPatch], command);
+    if (blame) return { resolved: false, valid: true, reason: blame, patchTimeout: blame, grade: null, run };
+  }
   if (outcome.error) {
     const applies = /does not apply/.test(outcome.error);
     return { resolved: false, valid: applies, reason: outcome.error, grade: null, run };

@@ -67,6 +67,8 @@ export interface StateOutcome {
   runs: ParsedRun[];
   evidence: RunEvidence[];
   error?: string;
+  /** Set with `error` when the test command was killed at the time limit. */
+  timedOut?: boolean;
   prepareMs: number;
 }
 
@@ -137,13 +139,32 @@ export async function runTestState(
         logTail: `${marked.body}\n${r.stderr}`.slice(-LOG_TAIL_BYTES),
       });
       if (r.timedOut) {
-        return { ...out, error: `the test command did not finish within ${Math.round(opts.timeoutMs / 1000)} s in the ${state.toUpperCase()} run and was killed: ${command}` };
+        return { ...out, timedOut: true, error: `the test command did not finish within ${Math.round(opts.timeoutMs / 1000)} s in the ${state.toUpperCase()} run and was killed: ${command}` };
       }
     }
     return out;
   } finally {
     await sandbox.destroy();
   }
+}
+
+/**
+ * Whose fault a time-out with a patch is: the same command runs once more without the patch
+ * (`without`: the other patches, test_patch for a task). If it then finishes, the patch hangs
+ * the suite and the returned reason says so (graded unresolved, never retried as infra); if it
+ * times out again, or the sandbox fails, null: the environment is at fault (infra-error).
+ */
+export async function patchCausedTimeout(
+  opts: ValidationOptions,
+  state: RunState,
+  without: { name: string; diff: string; resetTouched?: boolean }[],
+  command: string,
+): Promise<string | null> {
+  const again = await runTestState({ ...opts, runs: 1 }, state, without, command);
+  if (again.error) return null;
+  const seconds = Math.round(opts.timeoutMs / 1000);
+  const took = again.evidence[0] ? ` (${(again.evidence[0].durationMs / 1000).toFixed(1)} s)` : "";
+  return `the tests did not finish within ${seconds} s with the patch, and the same tests finish without it${took}: the patch makes the suite hang`;
 }
 
 /** The tests a task is judged on: the files its test_patch touches, or the whole suite. */

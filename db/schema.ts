@@ -193,6 +193,8 @@ export const rollouts = pgTable(
     fixAttemptId: integer("fix_attempt_id").references(() => fixAttempts.id),
     index: integer("index").notNull(),
     model: text("model").notNull(),
+    /** The registry version that produced it; null when the LEGO_POLICY_* settings did. */
+    modelVersionId: integer("model_version_id"),
     status: text("status").notNull().default("queued"),
     outcome: text("outcome").$type<RolloutOutcome>(),
     outcomeReason: text("outcome_reason"),
@@ -271,27 +273,69 @@ export const holdout = pgTable(
   (t) => [index("holdout_repo_idx").on(t.repo)],
 );
 
+export const modelVersionStatuses = ["candidate", "promoted", "rejected", "retired"] as const;
+export type ModelVersionStatus = (typeof modelVersionStatuses)[number];
+
+/**
+ * The model registry: one row per policy model LegoFactory may use, trained here or added by
+ * hand. The user serves checkpoints (vLLM, SGLang); LegoFactory records where. Exactly one row is
+ * `promoted` at a time (or none: the LEGO_POLICY_* settings are used then).
+ */
 export const modelVersions = pgTable("model_versions", {
   id: serial("id").primaryKey(),
   name: text("name").notNull().unique(),
   baseModel: text("base_model").notNull(),
+  /** The checkpoint: a directory, `pvc://claim/path`, `s3://…`; empty for a model added by its endpoint alone. */
   uri: text("uri").notNull(),
-  status: text("status").$type<"candidate" | "promoted" | "rejected" | "retired">().notNull().default("candidate"),
+  /** OpenAI-compatible endpoint serving it, including /v1; null until the user serves it. */
+  endpoint: text("endpoint"),
+  /** The model name at that endpoint (vLLM's --served-model-name); default the version's name. */
+  servedModel: text("served_model"),
+  /** The training run that produced it (no foreign key: training_runs points back here too). */
+  trainingRunId: integer("training_run_id"),
+  /** The export manifest it was trained on (task and rollout ids, hashes, counts). */
+  manifest: jsonb("manifest").$type<Record<string, unknown>>(),
+  status: text("status").$type<ModelVersionStatus>().notNull().default("candidate"),
+  statusReason: text("status_reason"),
+  /** The last gate's results: decision, both resolve rates, per-task pairs. */
   evaluation: jsonb("evaluation").$type<Record<string, unknown>>(),
+  /** The version that was promoted when this one was promoted: `lego models rollback` goes back to it. */
+  previousVersionId: integer("previous_version_id"),
   createdAt: createdAt(),
   promotedAt: timestamp("promoted_at", { withTimezone: true }),
 });
 
-export const trainingRuns = pgTable("training_runs", {
-  id: serial("id").primaryKey(),
-  backend: text("backend").notNull(),
-  status: text("status").notNull().default("pending"),
-  statusReason: text("status_reason"),
-  datasetUri: text("dataset_uri"),
-  config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
-  metrics: jsonb("metrics").$type<Record<string, unknown>>(),
-  modelVersionId: integer("model_version_id").references(() => modelVersions.id),
-  startedAt: timestamp("started_at", { withTimezone: true }),
-  finishedAt: timestamp("finished_at", { withTimezone: true }),
-  createdAt: createdAt(),
-});
+export const trainingRunStatuses = ["exporting", "running", "succeeded", "failed", "cancelled"] as const;
+export type TrainingRunStatus = (typeof trainingRunStatuses)[number];
+
+export const trainingRuns = pgTable(
+  "training_runs",
+  {
+    id: serial("id").primaryKey(),
+    /** The launcher: `command` or `kubernetes`. */
+    backend: text("backend").notNull(),
+    status: text("status").notNull().default("pending"),
+    statusReason: text("status_reason"),
+    /** What started it: `cron`, `new-trajectories` or `manual`. */
+    trigger: text("trigger"),
+    /** `active` while the run exports or trains: a unique value, so two runs can never be active at once. */
+    activeSlot: text("active_slot").unique(),
+    datasetUri: text("dataset_uri"),
+    /** The export manifest of the snapshot it trains on. */
+    manifest: jsonb("manifest").$type<Record<string, unknown>>(),
+    config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+    /** Loss per step as the trainer reported it ({ loss: [{ step, loss }] }), tokens, throughput. */
+    metrics: jsonb("metrics").$type<Record<string, unknown>>(),
+    /** The launcher's handle: a process id or a Kubernetes Job name. */
+    externalId: text("external_id"),
+    checkpointUri: text("checkpoint_uri"),
+    /** Where the whole log is kept, and its last lines (shown with a failure). */
+    logUri: text("log_uri"),
+    logTail: text("log_tail"),
+    modelVersionId: integer("model_version_id").references(() => modelVersions.id),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("training_runs_created_idx").on(t.createdAt)],
+);

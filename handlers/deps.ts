@@ -5,6 +5,6 @@ import type { Queues } from "../src/queue.js";
 export interface HandlerDeps {
   db: Db;
   queues: Queues;
-  /** A policy model is configured, so fix requests can be served. */
-  fixEnabled?: boolean;
+  /** A policy model is promoted or configured, so fix requests can be served; asked per request. */
+  fixEnabled?: boolean | (() => Promise<boolean>);
 }

@@ -27,8 +27,9 @@ export async function requestFix(context: RepoContext, deps: HandlerDeps, req: F
   const installationId = context.payload.installation?.id;
   if (!installationId) return null;
   const comment = (body: string) => context.octokit.rest.issues.createComment(context.repo({ issue_number: req.issueNumber, body }));
-  if (!deps.fixEnabled) {
-    await comment("LegoFactory has no policy model configured (`LEGO_POLICY_BASE_URL`), so it cannot write fixes here yet. An administrator can set one up.");
+  const enabled = typeof deps.fixEnabled === "function" ? await deps.fixEnabled() : Boolean(deps.fixEnabled);
+  if (!enabled) {
+    await comment("LegoFactory has no policy model yet (no promoted model version and no `LEGO_POLICY_BASE_URL`), so it cannot write fixes here. An administrator can set one up.");
     return null;
   }
   const running = (await attemptsForIssue(deps.db, repo, req.issueNumber)).find((a) => isActive(a.status));

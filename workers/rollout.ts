@@ -1,6 +1,7 @@
 // Queue `rollout`: one of an attempt's k rollouts. The agent works in its own sandbox; the
 // candidate is then checked (does it edit tests? does it break tests that passed?) and, if it
 // survives, scored by the verifier. Everything lands on the rollout's row.
+import { UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import { attemptCost, getAttempt, repoCostSince, saveTrajectory, updateRollout } from "../db/fixes.js";
 import { changedPaths } from "../src/diff/index.js";
@@ -8,7 +9,7 @@ import { type FixDeps, openCheckout } from "../src/fix/checkout.js";
 import { REPRODUCTION_TEST_INSTRUCTIONS } from "../src/agent/index.js";
 import { checkCandidate } from "../src/fix/checks.js";
 import { budgetReason, rolloutCostCap, utcDayStart } from "../src/fix/costs.js";
-import type { Models } from "../src/fix/models.js";
+import { type ModelSource, NO_POLICY_MESSAGE } from "../src/fix/models.js";
 import { updateProgress } from "../src/fix/progress.js";
 import { runRollout } from "../src/fix/rollout-runner.js";
 import type { RolloutEvaluation } from "../src/fix/select.js";
@@ -17,7 +18,8 @@ import type { JobData, JobFailure } from "../src/queue.js";
 import { verifyCandidate } from "../src/verifier/verifier.js";
 
 export interface RolloutWorkerDeps extends FixDeps {
-  models: Models;
+  /** Read per job: the registry's promoted version, or the LEGO_POLICY_* settings. */
+  models: ModelSource;
   /** How often a running rollout checks whether its attempt was stopped. */
   cancelPollMs?: number;
 }
@@ -49,7 +51,9 @@ export async function processRollout(data: JobData["rollout"], deps: RolloutWork
     await updateRollout(deps.db, data.rolloutId, { status: "cancelled", outcomeReason: `not started: ${overBudget}`, finishedAt: new Date() });
     return { rolloutId: data.rolloutId, status: "cancelled" };
   }
-  await updateRollout(deps.db, data.rolloutId, { status: "running", model: deps.models.policy.model, startedAt: new Date() });
+  const models = await deps.models.resolve();
+  if (!models) throw new UnrecoverableError(NO_POLICY_MESSAGE);
+  await updateRollout(deps.db, data.rolloutId, { status: "running", model: models.policy.model, modelVersionId: models.policy.version?.id ?? null, startedAt: new Date() });
   const ws = await openCheckout(deps, attempt, data.settings);
   const cancel = cancellation(deps, attempt.id, deps.log);
   try {
@@ -61,12 +65,12 @@ export async function processRollout(data: JobData["rollout"], deps: RolloutWork
       { docker: deps.docker, image: ws.image, repoDir: ws.repoDir, repoHead: ws.repoHead, limits: deps.limits, labels: { "org.legofactory.rollout": data.rolloutId } },
       problemStatement,
       {
-        client: deps.models.policy.client,
-        model: deps.models.policy.model,
-        mode: deps.models.policy.mode,
-        maxTurns: deps.models.maxTurns,
-        maxCostUsd: rolloutCostCap(data.settings, attempt.k, daySpent, deps.models.maxCostUsd),
-        pricing: deps.models.pricing,
+        client: models.policy.client,
+        model: models.policy.model,
+        mode: models.policy.mode,
+        maxTurns: models.maxTurns,
+        maxCostUsd: rolloutCostCap(data.settings, attempt.k, daySpent, models.maxCostUsd),
+        pricing: models.pricing,
         user: data.rolloutId,
         signal: cancel.signal,
       },
@@ -92,7 +96,7 @@ export async function processRollout(data: JobData["rollout"], deps: RolloutWork
     let reasoning: string | null = null;
     if (trajectory.patch.trim() && !check.editsTests && check.breaks.length === 0 && !check.infraError && !check.applyError && !check.hangs) {
       try {
-        const v = await verifyCandidate(deps.models.verifier.client, deps.models.verifier.model, { problemStatement, messages: trajectory.messages, patch: trajectory.patch });
+        const v = await verifyCandidate(models.verifier.client, models.verifier.model, { problemStatement, messages: trajectory.messages, patch: trajectory.patch });
         score = v.score;
         reasoning = v.reasoning;
       } catch (err) {

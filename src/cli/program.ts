@@ -17,6 +17,7 @@ import { exportSftCommand, exportVerifierCommand, type SourceFlags, UsageError }
 import { holdoutAddFile, holdoutAddRepo, type HoldoutReport } from "./commands/holdout.js";
 import { harvestCommand } from "./commands/harvest.js";
 import { parseStrategies, synthCommand } from "./commands/synth.js";
+import { modelsAdd, modelsList, modelsPromote, modelsRollback } from "./commands/models.js";
 import { rolloutCommand } from "./commands/rollout.js";
 import { validateCommand } from "./commands/validate.js";
 import { serve } from "../runtime/start.js";
@@ -378,6 +379,26 @@ export function buildCli(): Command {
       return EXIT.ok;
     });
   });
+
+  const models = program.command("models").description("the model registry: versions, the promoted one, rollback");
+  withCommon(models.command("list").description("every model version with its status, endpoint and gate result").option("--json", "one JSON line per version")).action(
+    async (flags: CommonFlags & { json?: boolean }) => withDb(flags, (db) => modelsList(db, Boolean(flags.json), print)),
+  );
+  withCommon(
+    models
+      .command("add")
+      .description("record a served model (vLLM, SGLang, any OpenAI-compatible endpoint) as a candidate, or the endpoint of a trained one")
+      .argument("<name>", "the version's name")
+      .requiredOption("--endpoint <url>", "OpenAI-compatible base URL, including /v1")
+      .option("--model-name <name>", "the model's name at that endpoint (default: the version's name)")
+      .option("--base <model>", "the base model it was trained from"),
+  ).action(async (name: string, flags: CommonFlags & { endpoint: string; modelName?: string; base?: string }) => withDb(flags, (db) => modelsAdd(db, name, flags, print)));
+  withCommon(models.command("promote").description("make a version the policy model of the next fixes and trajectories").argument("<name>", "the version's name")).action(
+    async (name: string, flags: CommonFlags) => withDb(flags, (db) => modelsPromote(db, name, print, printErr)),
+  );
+  withCommon(models.command("rollback").description("go back to the version promoted before the current one")).action(async (flags: CommonFlags) =>
+    withDb(flags, (db) => modelsRollback(db, print, printErr)),
+  );
 
   const db = program.command("db").description("database maintenance");
   withCommon(db.command("migrate").description("apply the committed migrations (PostgreSQL or the embedded database)")).action(

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Db } from "../../db/client.js";
 import { attemptsForIssue, type FixAttempt, getTrajectory, type RolloutRow, updateAttempt } from "../../db/fixes.js";
+import { getModelVersionById } from "../../db/model-versions.js";
 import { changedPaths, parseDiff } from "../diff/index.js";
 import { cloneBare } from "../git.js";
 import type { InstallationOctokit } from "../github/probot.js";
@@ -88,7 +89,9 @@ export async function openFixPr(deps: { db: Db; workDir: string; botName: string
       scratch,
     });
   });
-  const ev = evaluationOf(input.rows.find((r) => r.id === chosen.id) ?? { evaluation: null });
+  const chosenRow = input.rows.find((r) => r.id === chosen.id);
+  const ev = evaluationOf(chosenRow ?? { evaluation: null });
+  const version = chosenRow?.modelVersionId ? await getModelVersionById(deps.db, chosenRow.modelVersionId) : null;
   const failed = ev.failed ?? [];
   const body = renderPrBody({
     issueNumber: attempt.issueNumber,
@@ -100,6 +103,7 @@ export async function openFixPr(deps: { db: Db; workDir: string; botName: string
     runnerUp: runnerUp ? { index: runnerUp.index, score: runnerUp.score } : null,
     selection: input.selection ?? null,
     costs: { rollouts: rolloutCosts(input.rows), attemptWallMs: Math.max(0, (input.now ?? new Date()).getTime() - attempt.createdAt.getTime()) },
+    ...(chosenRow ? { model: { name: chosenRow.model, version: version?.name ?? null } } : {}),
     meta: { version: 1, attemptId: attempt.id, issue: attempt.issueNumber, chosenRolloutId: chosen.id, siblingRolloutIds: input.rows.filter((r) => r.id !== chosen.id).map((r) => r.id), headSha },
   });
   let pullNumber: number;

@@ -68,15 +68,13 @@ const queueTable: { [N in QueueName]: WorkerFactory<N> } = {
     return teacher ? { process: () => processTrajgenSweep({ db: rt.database.db, queues: rt.queues, teacher, log: log("trajgen-sweep") }), schedule: trajgenSweepSchedule } : null;
   },
   fix: ({ rt, sandbox, flows, log }) =>
-    sandbox && rt.models
+    sandbox
       ? { process: (data) => processFix(data, { ...sandbox, flows, prefix: rt.config.LEGO_QUEUE_PREFIX, log: log("fix") }), failed: (data, f) => fixFailed(data, f, sandbox) }
       : null,
-  rollout: ({ rt, sandbox, log }) => {
-    const models = rt.models;
-    return sandbox && models ? { process: (data) => processRollout(data, { ...sandbox, models, log: log("rollout") }), failed: (data, f) => rolloutFailed(data, f, sandbox) } : null;
-  },
+  rollout: ({ rt, sandbox, log }) =>
+    sandbox ? { process: (data) => processRollout(data, { ...sandbox, models: rt.models, log: log("rollout") }), failed: (data, f) => rolloutFailed(data, f, sandbox) } : null,
   "fix-select": ({ rt, sandbox, log }) =>
-    sandbox && rt.models
+    sandbox
       ? { process: (data) => processSelect(data, { ...sandbox, botName: rt.botName ?? "legofactory[bot]", log: log("fix-select") }), failed: (data, f) => selectFailed(data, f, sandbox) }
       : null,
 };

@@ -11,7 +11,7 @@ import type { Config } from "../config.js";
 import { ConnectionErrors } from "../connection-errors.js";
 import { createProbot } from "../github/probot.js";
 import { assertRedisAvailable, Queues } from "../queue.js";
-import { type Models, modelsFrom } from "../fix/models.js";
+import { type ModelSource, modelSource } from "../fix/models.js";
 import { Metrics } from "../metrics.js";
 import { type Teacher, teacherFrom } from "../trajgen/teacher.js";
 
@@ -29,8 +29,8 @@ export interface Runtime {
   queues: Queues;
   probot: Probot | undefined;
   docker: Docker | undefined;
-  /** Policy and verifier endpoints; undefined when none is configured (fixes are refused). */
-  models: Models | undefined;
+  /** Policy and verifier endpoints, resolved per job from the registry and the settings. */
+  models: ModelSource;
   /** The teacher that makes training trajectories on validated tasks; undefined when none is configured. */
   teacher: Teacher | undefined;
   /** The app's bot login (`<slug>[bot]`), for commits it makes. */
@@ -57,13 +57,13 @@ export async function openRuntime(config: Config, log: Logger, needs: RuntimeNee
     throw err;
   }
   const queues = new Queues(config.REDIS_URL, config.LEGO_QUEUE_PREFIX, undefined, new ConnectionErrors(log.child({ component: "redis" })));
-  const models = modelsFrom(config) ?? undefined;
+  const models = modelSource(config, database.db);
   const teacher = teacherFrom(config) ?? undefined;
   let probot: Probot | undefined;
   let botName: string | undefined;
   if (needs.github && config.hasAppCredentials) {
     probot = createProbot(config, log, { retries: needs.githubRetries ?? true });
-    await probot.load(legoApp({ db: database.db, queues, fixEnabled: Boolean(models) }));
+    await probot.load(legoApp({ db: database.db, queues, fixEnabled: async () => (await models.resolve()) !== null }));
     botName = await probot
       .auth()
       .then((app) => app.rest.apps.getAuthenticated())

@@ -153,10 +153,10 @@ export async function seedDashboard(db: Db, now = new Date()): Promise<Seeded> {
     delivery("d-6", OTHER.installation, OTHER.repo, "processed", 2),
     delivery("d-7", OTHER.installation, OTHER.repo, "processed", 2),
   ]);
-  const [v1] = await db.insert(modelVersions).values({ name: "lego-8b-v1", baseModel: "Qwen3-8B", uri: "s3://models/v1", status: "promoted", evaluation: { resolvedRate: 0.41, baseline: 0.38, passed: true }, promotedAt: ago(now, 100) }).returning({ id: modelVersions.id });
-  await db.insert(modelVersions).values({ name: "lego-8b-v2", baseModel: "Qwen3-8B", uri: "s3://models/v2", status: "candidate", evaluation: { resolvedRate: 0.44, baseline: 0.41, passed: true } });
+  const [v1] = await db.insert(modelVersions).values({ name: "lego-8b-v1", baseModel: "Qwen3-8B", uri: "s3://models/v1", endpoint: "http://vllm-v1:8000/v1", status: "promoted", evaluation: { resolvedRate: 0.41, baseline: 0.38, passed: true }, promotedAt: ago(now, 100) }).returning({ id: modelVersions.id });
+  await db.insert(modelVersions).values({ name: "lego-8b-v2", baseModel: "Qwen3-8B", uri: "s3://models/v2", endpoint: "http://vllm-v2:8000/v1", status: "candidate", evaluation: { resolvedRate: 0.44, baseline: 0.41, passed: true } });
   await db.insert(trainingRuns).values([
-    { backend: "command", status: "succeeded", modelVersionId: v1?.id, createdAt: ago(now, 120) },
+    { backend: "command", status: "succeeded", modelVersionId: v1?.id, metrics: { loss: [{ step: 1, loss: 2.5 }, { step: 2, loss: 1.75 }, { step: 3, loss: 1.25 }] }, checkpointUri: "s3://models/v1", createdAt: ago(now, 120) },
     { backend: "command", status: "failed", statusReason: "GPU out of memory", createdAt: ago(now, 10) },
   ]);
   return {

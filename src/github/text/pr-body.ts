@@ -20,6 +20,8 @@ export interface PrBodyInput {
   /** How the candidate was chosen; absent for attempts made before it was stored. */
   selection?: SelectionEvidence | null;
   costs?: { rollouts: RolloutCost[]; attemptWallMs: number | null };
+  /** The policy model that wrote the chosen patch: its name at the endpoint and its registry version, if any. */
+  model?: { name: string; version: string | null };
   meta: PrMeta;
 }
 
@@ -75,7 +77,13 @@ function evidence(input: PrBodyInput): string {
     `**Chosen:** rollout ${input.chosen.index} with verifier P(YES) ${scoreText(input.chosen.score)}${runnerUp}.`,
     ...[selectionSection(input.selection ?? null)].filter((s): s is string => s !== null).map((s) => `\n${s}`),
     ...(input.costs ? [`\n${costsSection(input.costs.rollouts, input.costs.attemptWallMs)}`] : []),
+    ...(input.model ? ["", modelLine(input.model)] : []),
   ].join("\n");
+}
+
+function modelLine(model: NonNullable<PrBodyInput["model"]>): string {
+  const from = model.version ? `model version ${code(cell(model.version))} from LegoFactory's registry` : "the configured policy model (`LEGO_POLICY_MODEL`)";
+  return `**Model:** ${code(cell(model.name))}, ${from}.`;
 }
 
 function commandsSection(): string {

@@ -386,8 +386,9 @@ ${token ? html`<form method="post" action="/dashboard/login"><input type="hidden
 
         authed.post("/models/:id/promote", { onRequest: requireOperator, preHandler: csrfUnlessBearer }, async (req, reply) => {
           const raw = (req.params as { id: string }).id;
-          const ok = /^\d{1,9}$/.test(raw) && (await promoteModelVersion(db, Number(raw)));
-          if (!ok) throw notFound(`Model version ${raw}`);
+          const change = /^\d{1,9}$/.test(raw) ? await promoteModelVersion(db, Number(raw), "promoted from the dashboard") : null;
+          if (!change || (!change.ok && change.reason.startsWith("there is no"))) throw notFound(`Model version ${raw}`);
+          if (!change.ok) return reply.code(409).send({ error: change.reason });
           log.info({ modelVersion: Number(raw), by: viewer(req).login }, "model version promoted from the dashboard");
           return wantsJson(req) || req.headers.authorization ? reply.send({ promoted: Number(raw) }) : reply.redirect("/dashboard/training", 303);
         });

@@ -18,7 +18,7 @@ export const configSchema = z.object({
   APP_ID: optionalString.describe("GitHub App ID. Without it `lego serve` offers the manifest registration flow."),
   PRIVATE_KEY: optionalString.describe("The app's private key (PEM). Escaped newlines (\\n) are accepted."),
   PRIVATE_KEY_PATH: optionalString.describe("Path to the app's private key file, instead of PRIVATE_KEY."),
-  WEBHOOK_SECRET: optionalString.describe("Secret GitHub signs deliveries with; required with APP_ID."),
+  WEBHOOK_SECRET: optionalString.describe("Secret GitHub signs deliveries with; required with APP_ID. To rotate it, list the new and the old separated by a comma (`new,old`): a delivery signed with either is accepted until the old one is removed."),
   GHE_HOST: optionalString.describe("GitHub Enterprise Server host (e.g. github.example.com); API at /api/v3."),
   GHE_PROTOCOL: z.enum(["https", "http"]).default("https").describe("Protocol for GHE_HOST."),
   GITHUB_API_URL: optionalString.describe("Explicit REST API base URL; overrides GHE_HOST."),
@@ -87,6 +87,16 @@ export interface Config extends RawConfig {
   privateKey: string | undefined;
   /** True when the app can authenticate to GitHub (APP_ID + key + secret). */
   hasAppCredentials: boolean;
+  /** WEBHOOK_SECRET's entries (during a rotation the new and the old); empty when unset. */
+  webhookSecrets: string[];
+}
+
+/** Pure: WEBHOOK_SECRET → the secrets a delivery may be signed with, in the order given. */
+export function webhookSecretsOf(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export class ConfigError extends Error {
@@ -170,6 +180,7 @@ export function loadConfig(
     githubApiUrl: githubApiUrl(raw),
     privateKey,
     hasAppCredentials: Boolean(raw.APP_ID && privateKey && raw.WEBHOOK_SECRET),
+    webhookSecrets: webhookSecretsOf(raw.WEBHOOK_SECRET),
   };
 }
 

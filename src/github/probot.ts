@@ -29,7 +29,8 @@ export function createProbot(config: Config, log: Logger, opts: ProbotOptions = 
   return new Probot({
     appId: config.APP_ID,
     privateKey: config.privateKey,
-    secret: config.WEBHOOK_SECRET,
+    // The intake verifies deliveries (against every listed secret); Probot gets the current one.
+    secret: config.webhookSecrets[0] ?? config.WEBHOOK_SECRET,
     baseUrl: config.githubApiUrl,
     log: log.child({ component: "probot" }),
     Octokit,

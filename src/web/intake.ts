@@ -13,7 +13,8 @@ export interface IntakeDeps {
   db: Db;
   queues: Queues;
   log: Logger;
-  webhookSecret: string;
+  /** The current webhook secret and, during a rotation, the old one. */
+  webhookSecrets: string[];
   bodyLimit: number;
   metrics?: Metrics;
 }
@@ -58,7 +59,7 @@ export function registerIntake(app: FastifyInstance, deps: IntakeDeps): void {
         return reply.code(code).send(body);
       };
 
-      if (!verifySignature(deps.webhookSecret, raw, header(req, "x-hub-signature-256"))) {
+      if (!verifySignature(deps.webhookSecrets, raw, header(req, "x-hub-signature-256"))) {
         // Never log the payload of an unverified request: it is attacker-controlled.
         log.warn({ ip: req.ip }, "webhook rejected: missing or wrong x-hub-signature-256");
         return answer("bad_signature", 401, { error: "signature does not match: check WEBHOOK_SECRET against the app's webhook secret" });

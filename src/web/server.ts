@@ -67,7 +67,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
       db: deps.database.db,
       queues: deps.queues,
       log: deps.log.child({ component: "intake" }),
-      webhookSecret: deps.config.WEBHOOK_SECRET,
+      webhookSecrets: deps.config.webhookSecrets,
       bodyLimit: deps.config.LEGO_WEBHOOK_BODY_LIMIT,
       metrics: deps.metrics,
     });

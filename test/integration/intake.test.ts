@@ -157,6 +157,24 @@ describe("webhook intake", () => {
     }
   });
 
+  it("accepts deliveries signed with the new or the old secret while WEBHOOK_SECRET lists both", async () => {
+    const rotating = await buildServer({ config: testConfig({ WEBHOOK_SECRET: "new-secret, test-secret" }), log, database, queues, appYmlPath: path.resolve("app.yml"), envFile: "/nonexistent/.env", metrics: new Metrics() });
+    try {
+      for (const secret of ["new-secret", "test-secret"]) {
+        const d = delivery("issues", issuePayload, { secret });
+        expect((await rotating.inject(d.request)).statusCode).toBe(202);
+        expect(await getDelivery(database.db, d.id)).toBeDefined();
+      }
+      const before = await rowCount();
+      expect((await rotating.inject(delivery("issues", issuePayload, { secret: "retired-secret" }).request)).statusCode).toBe(401);
+      expect(await rowCount()).toBe(before);
+      // Once the old secret is removed, its signatures are refused.
+      expect((await app.inject(delivery("issues", issuePayload, { secret: "new-secret" }).request)).statusCode).toBe(401);
+    } finally {
+      await rotating.close();
+    }
+  });
+
   it("reports healthy with both services up", async () => {
     const res = await app.inject({ method: "GET", url: "/healthz" });
     expect(res.statusCode).toBe(200);

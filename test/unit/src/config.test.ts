@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError, configTableMarkdown, githubApiUrl, loadConfig } from "../../../src/config.js";
+import { ConfigError, configTableMarkdown, githubApiUrl, loadConfig, webhookSecretsOf } from "../../../src/config.js";
 
 const pem = generateKeyPairSync("rsa", {
   modulusLength: 1024,
@@ -77,4 +77,13 @@ describe("loadConfig", () => {
     expect(table).toContain("| `PORT` | `3000` |");
     expect(table).toContain("| `DATABASE_URL` |  | PostgreSQL URL");
   });
+});
+
+describe("webhookSecretsOf", () => {
+  it.each([
+    [undefined, []],
+    ["s3cret", ["s3cret"]],
+    ["new-one, old-one", ["new-one", "old-one"]],
+    [" a ,, b ,", ["a", "b"]],
+  ] as [string | undefined, string[]][])("%j → %j", (value, expected) => expect(webhookSecretsOf(value)).toEqual(expected));
 });

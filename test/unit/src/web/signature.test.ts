@@ -17,4 +17,11 @@ describe("webhook signatures", () => {
     expect(verifySignature("s", body, "sha1=abc")).toBe(false);
     expect(verifySignature("s", body, sign("s", body).toUpperCase())).toBe(false);
   });
+  it("accepts a signature made with any of the listed secrets (a rotation), and nothing else", () => {
+    const body = '{"a":1}';
+    expect(verifySignature(["new", "old"], body, sign("new", body))).toBe(true);
+    expect(verifySignature(["new", "old"], body, sign("old", body))).toBe(true);
+    expect(verifySignature(["new", "old"], body, sign("other", body))).toBe(false);
+    expect(verifySignature([], body, sign("", body))).toBe(false);
+  });
 });

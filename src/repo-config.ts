@@ -1,6 +1,7 @@
 // `.github/lego.yml`: per-repository settings, read through Probot's config loader (default
 // branch, org `.github` fallback, `_extends`) and validated here. Defaults are conservative
 // for anything that writes to GitHub.
+import YAML from "yaml";
 import { z } from "zod";
 import type { SelectionMode } from "./fix/hybrid.js";
 
@@ -133,6 +134,51 @@ export function parseRepoConfig(raw: unknown): RepoConfigResult {
       return `${where}: ${i.message}`;
     }),
   };
+}
+
+/**
+ * Pure: the file's text → a config or precise errors. Any YAML problem (syntax, an unresolved
+ * alias, an alias bomb) is an error about the file, never an exception.
+ */
+export function parseRepoConfigText(text: string): RepoConfigResult {
+  const shape = yamlShapeProblem(text);
+  if (shape) return { ok: false, errors: [shape] };
+  let raw: unknown;
+  try {
+    raw = YAML.parse(text, { maxAliasCount: 100 });
+  } catch (err) {
+    return { ok: false, errors: [`not valid YAML: ${(err as Error).message}`] };
+  }
+  return parseRepoConfig(raw);
+}
+
+/** The largest .github/lego.yml read; the real thing is a few hundred bytes. */
+export const MAX_CONFIG_BYTES = 64 * 1024;
+/** Nesting no settings file needs; the yaml library runs out of memory on a few thousand levels. */
+const MAX_NESTING = 32;
+
+/**
+ * Pure: why a text is refused before YAML sees it. The yaml library crashes the whole process
+ * (a fatal out-of-memory in V8's regexp compiler) on a few kilobytes of `{a: {a: …` or `- - - …`,
+ * which any repository could commit; the fuzz suite found it. Quotes are not tracked, so a
+ * string holding 33 brackets is refused too: no setting needs one.
+ */
+function yamlShapeProblem(text: string): string | null {
+  if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) return `the file is larger than ${MAX_CONFIG_BYTES / 1024} KB`;
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === "[" || ch === "{") depth += 1;
+    else if (ch === "]" || ch === "}") depth = Math.max(0, depth - 1);
+    if (depth > MAX_NESTING) return `collections are nested more than ${MAX_NESTING} levels deep`;
+  }
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const indicators = /^(?:[ \t]*[-?:](?=[ \t]|$))*/.exec(line)?.[0] ?? "";
+    if (line.length - line.trimStart().length > MAX_NESTING * 8 || (indicators.match(/[-?:]/g)?.length ?? 0) > MAX_NESTING) {
+      return `collections are nested more than ${MAX_NESTING} levels deep`;
+    }
+  }
+  return null;
 }
 
 /** The body of the one "Action Required" issue about a broken config; edited in place. */

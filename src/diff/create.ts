@@ -26,7 +26,13 @@ export function createDiff(edits: FileEdit[]): string {
 export function reverseDiff(text: string): string {
   const binary = fileSections(text).find((s) => s.text.split("\n").includes("GIT binary patch"));
   if (binary) throw new DiffFormatError(`the diff changes the binary file ${binary.file.path}, which cannot be reversed from the diff alone`);
-  return reversePatch(structured(text)).map((p) => formatPatch(p)).join("");
+  const patches = structured(text);
+  try {
+    return reversePatch(patches).map((p) => formatPatch(p)).join("");
+  } catch (error) {
+    // jsdiff reads headers it cannot reverse (a git header with no file names) without complaint.
+    throw new DiffFormatError(`the diff cannot be reversed: ${(error as Error).message}`);
+  }
 }
 
 function filePatch(edit: FileEdit): StructuredPatch | null {

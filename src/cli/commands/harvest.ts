@@ -1,11 +1,10 @@
 // `lego harvest <path-or-git-url>`: merged PRs in a repository's history → validated tasks.
 import path from "node:path";
-import YAML from "yaml";
 import { upsertTask, type TaskRow } from "../../../db/tasks.js";
 import { LocalSource, noPullsMessage } from "../../harvest/local-source.js";
 import { harvestPull } from "../../harvest/harvest-pull.js";
 import { git } from "../../git.js";
-import { harvestSettings, parseRepoConfig } from "../../repo-config.js";
+import { harvestSettings, parseRepoConfig, parseRepoConfigText } from "../../repo-config.js";
 import { ConfigError } from "../../config.js";
 import { taskJsonLine, taskSummaryLine } from "../../tasks/swebench.js";
 import type { Batch } from "../batch.js";
@@ -25,17 +24,8 @@ export interface HarvestFlags {
  * clone that is not a repository) is an error, never a silent switch to the defaults.
  */
 export async function repoSettingsAt(clone: string) {
-  let raw: unknown = null;
   const listed = await git(clone, ["ls-tree", "--name-only", "HEAD", "--", ".github/lego.yml"]);
-  if (listed.trim() !== "") {
-    const text = await git(clone, ["show", "HEAD:.github/lego.yml"]);
-    try {
-      raw = YAML.parse(text);
-    } catch (err) {
-      throw new ConfigError([`.github/lego.yml: not valid YAML: ${(err as Error).message}`]);
-    }
-  }
-  const parsed = parseRepoConfig(raw);
+  const parsed = listed.trim() === "" ? parseRepoConfig(null) : parseRepoConfigText(await git(clone, ["show", "HEAD:.github/lego.yml"]));
   if (!parsed.ok) throw new ConfigError(parsed.errors.map((e) => `.github/lego.yml: ${e}`));
   return harvestSettings(parsed.config);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configErrorIssueBody, defaultRepoConfig, parseRepoConfig } from "../../../src/repo-config.js";
+import { configErrorIssueBody, defaultRepoConfig, parseRepoConfig, parseRepoConfigText } from "../../../src/repo-config.js";
 
 describe(".github/lego.yml", () => {
   it("uses documented defaults when the file is absent or empty", () => {
@@ -26,5 +26,20 @@ describe(".github/lego.yml", () => {
     const body = configErrorIssueBody(["autofix.k: too big"]);
     expect(body).toContain("- autofix.k: too big");
     expect(body).toContain("<!-- lego:config-error -->");
+  });
+});
+
+describe("parseRepoConfigText", () => {
+  it("reads a file and reports YAML problems as problems", () => {
+    expect(parseRepoConfigText("autofix:\n  minScore: 0.7\n")).toMatchObject({ ok: true, config: { autofix: { minScore: 0.7 } } });
+    expect(parseRepoConfigText("autofix: [\n")).toMatchObject({ ok: false, errors: [expect.stringMatching(/^not valid YAML: /)] });
+    expect(parseRepoConfigText("*a")).toMatchObject({ ok: false, errors: [expect.stringMatching(/^not valid YAML: /)] });
+  });
+  // Each of these crashed the process with a fatal out-of-memory inside the yaml library.
+  it.each(["[", "{a: ", "- ", "? "])("refuses %j nested thousands deep before parsing it", (piece) => {
+    expect(parseRepoConfigText(piece.repeat(3000))).toEqual({ ok: false, errors: ["collections are nested more than 32 levels deep"] });
+  });
+  it("refuses a file over 64 KB", () => {
+    expect(parseRepoConfigText(`# ${"x".repeat(70_000)}\n`)).toEqual({ ok: false, errors: ["the file is larger than 64 KB"] });
   });
 });

@@ -11,6 +11,7 @@ import { MASK_MODES, type MaskMode } from "../../training/masking.js";
 import { type Config, loadConfig, logLevels } from "../config.js";
 import { createLogger } from "../logger.js";
 import { openBatch } from "./batch.js";
+import { removeContainersOnStop } from "./stop.js";
 import { evalCommand } from "./commands/eval.js";
 import { exportTasks } from "./commands/export.js";
 import { exportSftCommand, exportVerifierCommand, type SourceFlags, UsageError } from "./commands/export-training.js";
@@ -141,12 +142,20 @@ async function withBatch(flags: CommonFlags, body: (batch: Awaited<ReturnType<ty
   const config = configFrom({ ...flags, logLevel: flags.logLevel ?? (process.env.LOG_LEVEL ? undefined : "warn") });
   const log = createLogger(config.LOG_LEVEL, "lego", true);
   const batch = await openBatch(config, log, { json: Boolean((flags as { json?: boolean }).json) });
+  const stop = removeContainersOnStop(batch.docker, log, () => batch.close());
   let code: number;
   try {
     code = await body(batch);
+  } catch (err) {
+    if (stop.stopping) return stop.untilExit();
+    throw err;
   } finally {
-    await batch.close();
+    if (!stop.stopping) {
+      stop.dispose();
+      await batch.close();
+    }
   }
+  if (stop.stopping) return stop.untilExit();
   process.exitCode = code;
 }
 

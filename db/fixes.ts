@@ -83,8 +83,8 @@ export async function getTrajectory(db: Db, rolloutId: string) {
   return row;
 }
 
-/** A maintainer signal; the same delivery (or reaction) recorded twice is one row. */
-export async function recordOutcome(db: Db, o: { fixAttemptId: number; rolloutId: string | null; signal: OutcomeSignal; actor: string | null; body?: string | null; deliveryId: string }): Promise<boolean> {
+/** A signal on a fix PR (`maintainer`: from someone with write access); the same delivery (or reaction) recorded twice is one row. */
+export async function recordOutcome(db: Db, o: { fixAttemptId: number; rolloutId: string | null; signal: OutcomeSignal; actor: string | null; maintainer: boolean; body?: string | null; deliveryId: string }): Promise<boolean> {
   const rows = await db.insert(outcomes).values(o).onConflictDoNothing().returning({ id: outcomes.id });
   return rows.length === 1;
 }

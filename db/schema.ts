@@ -244,6 +244,8 @@ export const outcomes = pgTable(
     fixAttemptId: integer("fix_attempt_id").references(() => fixAttempts.id),
     rolloutId: text("rollout_id").references(() => rollouts.id),
     signal: text("signal").$type<OutcomeSignal>().notNull(),
+    /** The actor had write access when the signal was recorded; only these count as validation labels. */
+    maintainer: boolean("maintainer").notNull().default(true),
     actor: text("actor"),
     body: text("body"),
     deliveryId: text("delivery_id"),

@@ -104,7 +104,9 @@ export async function trajectoriesOf(db: Db, rolloutIds: string[]): Promise<Map<
 export async function signalsOf(db: Db, rolloutIds: string[]): Promise<Map<string, { signal: OutcomeSignal; at: Date }[]>> {
   const out = new Map<string, { signal: OutcomeSignal; at: Date }[]>();
   if (rolloutIds.length === 0) return out;
-  const rows = await db.select({ rolloutId: outcomes.rolloutId, signal: outcomes.signal, at: outcomes.createdAt }).from(outcomes).where(inArray(outcomes.rolloutId, rolloutIds));
+  const rows = await db.select({ rolloutId: outcomes.rolloutId, signal: outcomes.signal, at: outcomes.createdAt }).from(outcomes)
+    // Only signals from people with write access label anything.
+    .where(and(inArray(outcomes.rolloutId, rolloutIds), eq(outcomes.maintainer, true)));
   for (const r of rows) out.set(r.rolloutId as string, [...(out.get(r.rolloutId as string) ?? []), { signal: r.signal, at: r.at }]);
   return out;
 }

@@ -4,13 +4,13 @@ import type { Context } from "probot";
 import { getAttempt } from "../db/fixes.js";
 import type { HandlerDeps } from "./deps.js";
 import { requestFix } from "./fix-request.js";
-import { hasPermission } from "./permissions.js";
+import { hasPermission, isBotActor } from "./permissions.js";
 import { loadRepoConfig } from "./repo-config.js";
 
 export function onCheckRunAction(deps: HandlerDeps) {
   return async (context: Context<"check_run.requested_action">): Promise<void> => {
     const { check_run, requested_action, sender } = context.payload;
-    if (requested_action?.identifier !== "retry" || context.isBot) return;
+    if (requested_action?.identifier !== "retry" || context.isBot || isBotActor(sender)) return;
     const attempt = await getAttempt(deps.db, Number(check_run.external_id));
     if (!attempt || attempt.repo !== context.payload.repository.full_name) return;
     const prNumber = attempt.pullNumber ?? attempt.issueNumber;

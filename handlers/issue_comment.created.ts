@@ -6,12 +6,12 @@ import { attemptForPull } from "../db/fixes.js";
 import { helpText, parseCommand, requiredPermission } from "../src/github/commands.js";
 import type { HandlerDeps } from "./deps.js";
 import { explainFix, requestFix, stopFixes } from "./fix-request.js";
-import { hasPermission } from "./permissions.js";
+import { hasPermission, isBotActor } from "./permissions.js";
 import { loadRepoConfig } from "./repo-config.js";
 
 export function onIssueComment(deps: HandlerDeps) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
-    if (context.isBot || context.payload.comment.user?.type === "Bot") return;
+    if (context.isBot || isBotActor(context.payload.sender) || isBotActor(context.payload.comment.user)) return;
     const command = parseCommand(context.payload.comment.body ?? "");
     if (!command) return;
     const { issue, comment, repository } = context.payload;

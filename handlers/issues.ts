@@ -3,12 +3,12 @@
 import type { Context } from "probot";
 import type { HandlerDeps } from "./deps.js";
 import { requestFix } from "./fix-request.js";
-import { hasPermission } from "./permissions.js";
+import { hasPermission, isBotActor } from "./permissions.js";
 import { loadRepoConfig } from "./repo-config.js";
 
 export function onIssueOpened(deps: HandlerDeps) {
   return async (context: Context<"issues.opened">): Promise<void> => {
-    if (context.isBot) return;
+    if (context.isBot || isBotActor(context.payload.issue.user)) return;
     const config = await loadRepoConfig(context, deps);
     if (config?.autofix.trigger !== "all") return;
     const author = context.payload.issue.user?.login;
@@ -23,7 +23,7 @@ export function onIssueOpened(deps: HandlerDeps) {
 
 export function onIssueLabeled(deps: HandlerDeps) {
   return async (context: Context<"issues.labeled">): Promise<void> => {
-    if (context.isBot || context.payload.issue.state !== "open") return;
+    if (context.isBot || isBotActor(context.payload.sender) || context.payload.issue.state !== "open") return;
     const config = await loadRepoConfig(context, deps);
     if (config?.autofix.trigger !== "label" || context.payload.label?.name !== config.autofix.label) return;
     const sender = context.payload.sender.login;

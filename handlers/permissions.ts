@@ -1,25 +1,22 @@
 // Who may make LegoFactory work: users with write access to the repository. Bots never.
 import type { Context } from "probot";
+import { accessLevel, type Level } from "../src/github/write-access.js";
 
-export type Level = "read" | "write";
+export { grants, type Level } from "../src/github/write-access.js";
 
-type AnyRepoContext = Context<"issues" | "issue_comment" | "check_run" | "pull_request_review">;
+type AnyRepoContext = Context<"issues" | "issue_comment" | "check_run" | "pull_request_review" | "pull_request">;
 
-/** Pure: GitHub's permission (and role name) → what LegoFactory grants. */
-export function grants(permission: string, roleName?: string): Level | "none" {
-  if (permission === "admin" || permission === "write" || roleName === "maintain") return "write";
-  if (permission === "read" || roleName === "triage") return "read";
-  return "none";
+/**
+ * Pure: whether an actor is a bot for LegoFactory's purposes: GitHub says so (type Bot), or the
+ * login ends in `[bot]` whatever the type says — a human account named like an app is refused
+ * too, so no one can pass as LegoFactory or another app.
+ */
+export function isBotActor(user: { login?: string | null; type?: string | null } | null | undefined): boolean {
+  if (!user) return true;
+  return user.type === "Bot" || (user.login ?? "").toLowerCase().endsWith("[bot]");
 }
 
 export async function hasPermission(context: AnyRepoContext, username: string, needed: Level): Promise<boolean> {
-  try {
-    const { data } = await context.octokit.rest.repos.getCollaboratorPermissionLevel(context.repo({ username }));
-    const level = grants(data.permission, (data as { role_name?: string }).role_name);
-    return needed === "read" ? level !== "none" : level === "write";
-  } catch (err) {
-    // GitHub answers 404 for someone who is not a collaborator at all.
-    if ((err as { status?: number }).status === 404) return false;
-    throw err;
-  }
+  const level = await accessLevel(context.octokit, context.repo(), username);
+  return needed === "read" ? level !== "none" : level === "write";
 }

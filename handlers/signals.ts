@@ -1,10 +1,12 @@
-// Maintainer signals on LegoFactory PRs, stored as outcomes linked to the chosen rollout (and,
+// Signals on LegoFactory PRs, each marked as a maintainer's (write access) or not, stored as outcomes linked to the chosen rollout (and,
 // through the attempt, to its siblings): approval, changes requested (with the review text),
 // merge, close without merge, and 👍 / 👎 on the PR (read when it closes, and by the poller).
 import type { Context } from "probot";
 import { attemptForPull, recordOutcome, updateAttempt } from "../db/fixes.js";
 import { recordReactions } from "../src/github/reactions.js";
+import { hasWriteAccess } from "../src/github/write-access.js";
 import type { HandlerDeps } from "./deps.js";
+import { isBotActor } from "./permissions.js";
 
 export function onReviewSubmitted(deps: HandlerDeps) {
   return async (context: Context<"pull_request_review.submitted">): Promise<void> => {
@@ -13,11 +15,13 @@ export function onReviewSubmitted(deps: HandlerDeps) {
     if (!attempt) return;
     const state = review.state.toLowerCase();
     if (state !== "approved" && state !== "changes_requested") return;
+    const actor = review.user?.login ?? null;
     await recordOutcome(deps.db, {
       fixAttemptId: attempt.id,
       rolloutId: attempt.chosenRolloutId,
       signal: state === "approved" ? "approved" : "changes_requested",
-      actor: review.user?.login ?? null,
+      actor,
+      maintainer: !isBotActor(review.user) && (await hasWriteAccess(context.octokit, context.repo(), actor)),
       body: review.body ?? null,
       deliveryId: context.id,
     });
@@ -29,11 +33,14 @@ export function onLegoPullClosed(deps: HandlerDeps) {
     const { pull_request: pr, repository } = context.payload;
     const attempt = await attemptForPull(deps.db, repository.full_name, pr.number);
     if (!attempt) return;
+    const user = pr.merged ? pr.merged_by : context.payload.sender;
     await recordOutcome(deps.db, {
       fixAttemptId: attempt.id,
       rolloutId: attempt.chosenRolloutId,
       signal: pr.merged ? "merged" : "closed_unmerged",
-      actor: pr.merged ? (pr.merged_by?.login ?? null) : context.payload.sender.login,
+      actor: user?.login ?? null,
+      // Merging needs write access on GitHub; a close may come from the author.
+      maintainer: !isBotActor(user) && (await hasWriteAccess(context.octokit, context.repo(), user?.login)),
       deliveryId: context.id,
     });
     await updateAttempt(deps.db, attempt.id, { status: pr.merged ? "merged" : "closed" });

@@ -33,6 +33,8 @@ beforeAll(async () => {
   gh.addUser("alice", { permissions: { [REPO]: "write" } });
   gh.addUser("bob", { permissions: { [REPO]: "read" } });
   gh.addUser("renovate[bot]", { type: "Bot", permissions: { [REPO]: "write" } });
+  // A human account whose login imitates an app's, with write access.
+  gh.addUser("sneaky[bot]", { type: "User", permissions: { [REPO]: "write" } });
   gh.addInstallation({ id: 6, account: { login: "acme", type: "Organization" }, repositories: [REPO] });
   temp = await createTempDatabase();
   database = await openDatabase({ url: temp.url, dataDir: "unused" });
@@ -81,6 +83,19 @@ describe("slash commands", () => {
     await say(issue.number, "alice", "thanks! /lego fix later maybe");
     expect(replies(issue.number)).toHaveLength(before);
     expect(await attemptsForIssue(database.db, REPO, issue.number)).toHaveLength(0);
+  });
+
+  it("refuses commands from a human whose login ends in [bot], and ignores a command edited in afterwards", async () => {
+    const issue = gh.createIssue(REPO, { title: "impostor", body: "x", user: "alice" });
+    await say(issue.number, "sneaky[bot]", "/lego fix");
+    expect(replies(issue.number)).toHaveLength(0);
+    // A comment edited to hold a command arrives as issue_comment.edited: never acted on.
+    const c = gh.addIssueComment(REPO, issue.number, { body: "/lego fix", user: "alice" });
+    const edited = { ...gh.payloads.issueCommentCreated(REPO, c.id), action: "edited", changes: { body: { from: "looks fine" } } };
+    await probot.receive({ id: `e-${++seq}`, name: "issue_comment", payload: edited } as never);
+    expect(replies(issue.number)).toHaveLength(0);
+    expect(await attemptsForIssue(database.db, REPO, issue.number)).toHaveLength(0);
+    expect(gh.callsTo("POST", `/repos/${REPO}/issues/comments/:id/reactions`).filter((call) => call.path.includes(`/${c.id}/`))).toHaveLength(0);
   });
 
   it("/lego stop cancels the running attempt; /lego explain shows the verifier's answer and the steps", async () => {

@@ -1,11 +1,13 @@
 // SFT export throughput and memory on stored trajectories: a PostgreSQL store and the same
 // trajectories as a `lego rollout` file, each exported at two sizes, the larger four times the
 // smaller, every export in its own process so its peak RSS is its own. Goal: ≥ 100 MB/s, peak
-// RSS under 300 MB, and RSS flat as the input grows ×4.
+// RSS under 300 MB, and RSS flat as the input grows ×4. Each export runs twice, side by side:
+// reading one task at a time (`--prefetch 1`, how the sources read before) and with the next
+// tasks' trajectories read ahead (the default, 4), and the ratio is printed.
 //
 //   npx tsx bench/export.ts [--mb 1024]          (the larger size; the smaller is a quarter)
 import { execFile } from "node:child_process";
-import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     from: { type: "string" },
     tasks: { type: "string" },
     out: { type: "string" },
+    prefetch: { type: "string", default: "4" },
   },
 });
 const run = promisify(execFile);
@@ -44,11 +47,12 @@ async function child(): Promise<void> {
   let source;
   let close = async () => {};
   if (values.child === "db") {
-    const handle = await openDatabase({ url: values.db as string, dataDir: os.tmpdir(), maxConnections: 2 });
+    // The CLI's pool (10 connections) has room for the queries in flight.
+    const handle = await openDatabase({ url: values.db as string, dataDir: os.tmpdir() });
     close = () => handle.close();
-    source = dbTaskGroups(handle.db, { wants, repo: values.repo as string, batchSize: 100 });
+    source = dbTaskGroups(handle.db, { wants, repo: values.repo as string, batchSize: 100, prefetch: Number(values.prefetch) });
   } else {
-    source = fileTaskGroups(values.from as string, values.tasks as string, { wants });
+    source = fileTaskGroups(values.from as string, values.tasks as string, { wants, prefetch: Number(values.prefetch) });
   }
   const { manifest } = await exportSft(source, { outDir: values.out as string, format: "llamafactory", selection: { perTask: ROLLOUTS_PER_TASK } });
   await close();
@@ -129,19 +133,29 @@ async function main(): Promise<void> {
     const rows: Record<string, unknown>[] = [];
     for (const set of [small, big]) {
       for (const kind of ["db", "file"] as const) {
-        const out = path.join(work, "out", `${kind}-${set.repo.replace("/", "_")}`);
-        const args = kind === "db" ? ["--child", "db", "--db", temp.url, "--repo", set.repo, "--out", out] : ["--child", "file", "--from", set.trajFile, "--tasks", set.tasksFile, "--out", out];
-        const m = await measure(args);
-        const mb = set.bytes / 1024 / 1024;
-        rows.push({ source: kind, input_mb: Math.round(mb), file_mb: kind === "file" ? Math.round(statSync(set.trajFile).size / 1024 / 1024) : null, records: m.records, seconds: Math.round(m.seconds * 10) / 10, mb_per_s: Math.round((mb / m.seconds) * 10) / 10, peak_rss_mb: Math.round(m.maxRssMb) });
-        rmSync(out, { recursive: true, force: true });
+        for (const prefetch of [1, 4]) {
+          const out = path.join(work, "out", `${kind}-${prefetch}-${set.repo.replace("/", "_")}`);
+          const args = kind === "db" ? ["--child", "db", "--db", temp.url, "--repo", set.repo, "--out", out] : ["--child", "file", "--from", set.trajFile, "--tasks", set.tasksFile, "--out", out];
+          const m = await measure([...args, "--prefetch", String(prefetch)]);
+          const mb = set.bytes / 1024 / 1024;
+          rows.push({ source: kind, prefetch, input_mb: Math.round(mb), records: m.records, seconds: Math.round(m.seconds * 10) / 10, mb_per_s: Math.round((mb / m.seconds) * 10) / 10, peak_rss_mb: Math.round(m.maxRssMb) });
+          rmSync(out, { recursive: true, force: true });
+        }
       }
     }
+    const pick = (kind: string, prefetch: number, key: string) => rows.filter((r) => r.source === kind && r.prefetch === prefetch).map((r) => r[key] as number);
     const ratio = (kind: string, key: string) => {
-      const [a, b] = rows.filter((r) => r.source === kind).map((r) => r[key] as number);
+      const [a, b] = pick(kind, 4, key);
       return Math.round(((b as number) / (a as number)) * 100) / 100;
     };
-    const summary = { rows, rss_ratio_x4: { db: ratio("db", "peak_rss_mb"), file: ratio("file", "peak_rss_mb") }, throughput_ratio_x4: { db: ratio("db", "mb_per_s"), file: ratio("file", "mb_per_s") } };
+    const speedup = (kind: string) => pick(kind, 4, "mb_per_s").map((v, i) => Math.round((v / (pick(kind, 1, "mb_per_s")[i] as number)) * 100) / 100);
+    const summary = {
+      rows,
+      rss_ratio_x4: { db: ratio("db", "peak_rss_mb"), file: ratio("file", "peak_rss_mb") },
+      throughput_ratio_x4: { db: ratio("db", "mb_per_s"), file: ratio("file", "mb_per_s") },
+      read_ahead_speedup: { db: speedup("db"), file: speedup("file") },
+      load_average: os.loadavg().map((l) => Math.round(l * 10) / 10),
+    };
     console.table(rows);
     console.log(JSON.stringify(summary, null, 2));
     await mkdir(path.join(path.dirname(self), "results"), { recursive: true });

@@ -95,9 +95,19 @@ export async function rolloutsOfAttempts(db: Db, attemptIds: number[], filter: R
     .orderBy(asc(rollouts.fixAttemptId), asc(rollouts.id));
 }
 
+/**
+ * The trajectories of these rollouts, each step without its observation: the exports read a
+ * result from its tool message, and the same text in the step doubled what PostgreSQL had to
+ * turn into JSON text and this process had to parse.
+ */
 export async function trajectoriesOf(db: Db, rolloutIds: string[]): Promise<Map<string, { messages: unknown; steps: unknown }>> {
   if (rolloutIds.length === 0) return new Map();
-  const rows = await db.select({ id: trajectories.rolloutId, messages: trajectories.messages, steps: trajectories.steps }).from(trajectories).where(inArray(trajectories.rolloutId, rolloutIds));
+  // A corrupt steps value (not an array, an element not an object) comes back as it is, for the exporter to report.
+  const steps = sql<unknown>`case jsonb_typeof(${trajectories.steps}) when 'array' then (select coalesce(jsonb_agg(case jsonb_typeof(s.step) when 'object' then s.step - 'observation' else s.step end order by s.n), '[]'::jsonb) from jsonb_array_elements(${trajectories.steps}) with ordinality as s(step, n)) else ${trajectories.steps} end`;
+  const rows = await db
+    .select({ id: trajectories.rolloutId, messages: trajectories.messages, steps })
+    .from(trajectories)
+    .where(inArray(trajectories.rolloutId, rolloutIds));
   return new Map(rows.map((r) => [r.id, { messages: r.messages, steps: r.steps }]));
 }
 

@@ -16,12 +16,15 @@ import {
   type RolloutMeta,
   type TaskRecord,
 } from "../db/training-data.js";
+import { ahead } from "./ahead.js";
 import type { ExportRollout, ExportTask, TaskGroup } from "./source.js";
 import type { Signal } from "./verifier-labels.js";
 
 export interface DbSourceOptions extends RolloutFilter {
   /** Tasks per query. Default 100. */
   batchSize?: number;
+  /** Tasks whose trajectories are being fetched ahead of the one being exported. Default 4. */
+  prefetch?: number;
   /** Whether a rollout's trajectory is needed; the others are passed on without one. */
   wants: (outcome: RolloutOutcome | null, signals: Signal[]) => boolean;
   /** Also yield fix attempts, as tasks of kind `fix`. */
@@ -37,11 +40,8 @@ export async function* dbTaskGroups(db: Db, opts: DbSourceOptions): AsyncIterabl
     after = ids[ids.length - 1] as string;
     const tasks = new Map((await tasksByIds(db, ids)).map((t) => [t.instanceId, t]));
     const metas = await rolloutsOfTasks(db, ids, opts);
-    for (const id of ids) {
-      const task = tasks.get(id);
-      if (!task) continue;
-      yield { task: exportTask(task), rollouts: await withTrajectories(db, metas.filter((m) => m.taskInstanceId === id), opts) };
-    }
+    const present = ids.filter((id) => tasks.has(id));
+    yield* ahead(present, opts.prefetch ?? 4, async (id) => ({ task: exportTask(tasks.get(id) as TaskRecord), rollouts: await withTrajectories(db, metas.filter((m) => m.taskInstanceId === id), opts) }));
   }
   if (!opts.fixAttempts) return;
   let afterAttempt = 0;

@@ -8,6 +8,7 @@ import { open, readFile, type FileHandle } from "node:fs/promises";
 import { z } from "zod";
 import { rolloutOutcomes, type RolloutOutcome } from "../db/schema.js";
 import { parseJsonl, taskInstanceSchema } from "../src/tasks/swebench.js";
+import { ahead } from "./ahead.js";
 import { parseInstanceId } from "./holdout.js";
 import type { ExportRollout, ExportTask, Problem, TaskGroup } from "./source.js";
 
@@ -15,6 +16,8 @@ export interface FileSourceOptions {
   /** Whether a rollout's trajectory is needed; the others are passed on without reading it. */
   wants: (outcome: RolloutOutcome | null) => boolean;
   onProblem?: (problem: Problem) => void;
+  /** Tasks whose lines are being read ahead of the one being exported. Default 4. */
+  prefetch?: number;
 }
 
 interface LineRef {
@@ -39,15 +42,15 @@ export async function* fileTaskGroups(trajectoriesPath: string, tasksPath: strin
   const index = await indexTrajectories(trajectoriesPath, opts);
   const handle = await open(trajectoriesPath, "r");
   try {
-    for (const [instanceId, refs] of index) {
+    const groups = ahead(index, opts.prefetch ?? 4, async ([instanceId, refs]) => {
       const task = tasks.get(instanceId);
+      const rollouts = task ? await Promise.all(refs.map((ref) => (opts.wants(ref.outcome) ? readRollout(handle, ref, instanceId, trajectoriesPath) : Promise.resolve(bareRollout(instanceId, ref))))) : [];
+      return { instanceId, refs, task, rollouts };
+    });
+    for await (const { instanceId, refs, task, rollouts } of groups) {
       if (!task) {
         for (const ref of refs) opts.onProblem?.({ task: instanceId, reason: "unknown-task", detail: `${trajectoriesPath}:${ref.line}: ${instanceId} is not in ${tasksPath}; export it with lego validate --json and pass it with --tasks` });
         continue;
-      }
-      const rollouts: ExportRollout[] = [];
-      for (const ref of refs) {
-        rollouts.push(opts.wants(ref.outcome) ? await readRollout(handle, ref, instanceId, trajectoriesPath) : bareRollout(instanceId, ref));
       }
       yield { task, rollouts };
     }
@@ -99,7 +102,8 @@ async function indexTrajectories(path: string, opts: FileSourceOptions): Promise
     refs.push({ ...ref, outcome: keys.outcome, index: keys.index });
     index.set(keys.instanceId, refs);
   };
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+  // Large chunks: the index pass touches every byte, and fewer reads mean fewer waits.
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     let from = 0;
     for (let nl = chunk.indexOf(10, from); nl !== -1; nl = chunk.indexOf(10, from)) {
       const part = chunk.subarray(from, nl);

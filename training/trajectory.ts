@@ -25,14 +25,19 @@ const step = z.object({
   index: z.number().int(),
   turn: z.number().int().min(1),
   action: z.object({ tool: z.string(), args: z.record(z.string(), z.unknown()), raw: z.string().optional() }).nullable(),
-  observation: z.string(),
+  // Not needed by the exports (a tool message carries the result) and left out when the database is read.
+  observation: z.string().optional(),
   exitCode: z.number().int().nullable(),
   error: z.boolean(),
   errorKind: z.string().optional(),
 });
 
+// Built once: zod schemas are objects, and an export checks hundreds of thousands of trajectories.
+const messageList = z.array(message);
+const stepList = z.array(step);
+
 export type StoredMessage = z.infer<typeof message>;
-export type StoredStep = Pick<Step, "index" | "turn" | "action" | "observation" | "exitCode" | "error" | "errorKind">;
+export type StoredStep = Pick<Step, "index" | "turn" | "action" | "exitCode" | "error" | "errorKind"> & { observation?: string };
 
 export interface StoredTrajectory {
   messages: StoredMessage[];
@@ -44,9 +49,9 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** Checks the JSON of a trajectory; `mode` is inferred when the record does not say it. */
 export function parseStoredTrajectory(raw: { messages: unknown; steps: unknown; mode?: unknown }): Parsed<StoredTrajectory> {
-  const messages = z.array(message).safeParse(raw.messages);
+  const messages = messageList.safeParse(raw.messages);
   if (!messages.success) return { ok: false, reason: `corrupt message list: ${describeIssue(messages.error)}` };
-  const steps = z.array(step).safeParse(raw.steps);
+  const steps = stepList.safeParse(raw.steps);
   if (!steps.success) return { ok: false, reason: `corrupt step records: ${describeIssue(steps.error)}` };
   const list = messages.data;
   if (list[0]?.role !== "system" || list[1]?.role !== "user") {

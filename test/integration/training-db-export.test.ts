@@ -89,4 +89,29 @@ describe("the exporters on the database", () => {
       counts: { records: 7, by_label: { YES: 4, NO: 3 }, by_label_source: { tests: 6, "maintainer:merged": 1 }, excluded: { "outcome:ungraded": 1 } },
     });
   });
+
+  it("reads steps without their observations, in order, and passes a corrupt steps value on as stored", async () => {
+    const db = handle.db;
+    const { trajectoriesOf } = await import("../../db/training-data.js");
+    const t = buildTrajectory("tools", failedActionsScript());
+    const read = (await trajectoriesOf(db, ["acme__calc-3-r0"])).get("acme__calc-3-r0") as { messages: unknown; steps: Record<string, unknown>[] };
+    expect(read.messages).toEqual(t.messages);
+    expect(read.steps).toEqual((t.steps as unknown as Record<string, unknown>[]).map(({ observation: _o, ...rest }) => rest));
+
+    await upsertTask(db, { instanceId: "acme__calc-9", repo: "acme/calc", kind: "real", pullNumber: 9, baseCommit: "a".repeat(40), patch: "diff 9", failToPass: ["t::a"], status: "valid" });
+    const good = buildTrajectory("tools", [{ calls: [finishCall()] }]);
+    for (const [j, steps] of [{ not: "a list" }, [1, "two"]].entries()) {
+      await insertRollout(db, { id: `acme__calc-9-r${j}`, taskInstanceId: "acme__calc-9", index: j, model: "teacher", status: "done", outcome: "resolved", patch: "" });
+      await saveTrajectory(db, `acme__calc-9-r${j}`, good.messages, steps);
+    }
+    const stored = await trajectoriesOf(db, ["acme__calc-9-r0", "acme__calc-9-r1"]);
+    expect([stored.get("acme__calc-9-r0")?.steps, stored.get("acme__calc-9-r1")?.steps]).toEqual([{ not: "a list" }, [1, "two"]]);
+    const problems: string[] = [];
+    const sft = await exportSft(dbTaskGroups(db, { repo: "acme/calc", wants: sftNeedsTrajectory() }), { outDir: path.join(work, "sft-corrupt"), format: "llamafactory", onProblem: (p) => problems.push(`${p.rollout}: ${p.reason}: ${p.detail}`) });
+    expect(problems).toEqual([
+      "acme__calc-9-r0: corrupt-trajectory: corrupt step records: (root): Invalid input: expected array, received object",
+      "acme__calc-9-r1: corrupt-trajectory: corrupt step records: 0: Invalid input: expected object, received number",
+    ]);
+    expect(sft.manifest).toMatchObject({ counts: { excluded: { "corrupt-trajectory": 2 } } });
+  });
 });

@@ -16,6 +16,13 @@ export interface ParsedRun {
   notes: string[];
   /** The log was cut in the middle, so a missing test proves nothing about that test. */
   truncated?: boolean;
+  /**
+   * Why the run's results cannot be trusted although it ran: its structured report is missing,
+   * cut or malformed, or what the output printed disagrees with the report.
+   */
+  untrusted?: string;
+  /** The output claimed results the report does not hold: printed by the code under test. */
+  spoofed?: boolean;
 }
 
 export interface ParseOptions {

@@ -113,6 +113,7 @@ function applyOverrides(plan: EnvironmentPlan, o: SandboxOverrides): Environment
       out.notes.push(`sandbox.testCmd runs ${named}, not the detected ${plan.framework}: results are read as ${named}`);
     }
     out.testCommand = (files) => overrideCommand(cmd, files);
+    delete out.report;
     out.notes.push(`sandbox.testCmd replaces the detected test command; it must print ${out.framework} results in the format of: ${plan.reporterFlags || "the runner's default reporter"}`);
   }
   return out;

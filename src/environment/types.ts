@@ -3,6 +3,7 @@
 
 import type { BuildFailureClass } from "../../sandbox/build-failures.js";
 import type { Framework } from "../../sandbox/test-logs/index.js";
+import type { ReportFormat } from "../../sandbox/test-logs/report.js";
 
 /** The test frameworks whose logs `sandbox/test-logs/` can read. */
 export type { Framework };
@@ -43,6 +44,11 @@ export interface EnvironmentPlan {
   /** A command run with cwd /repo, network off, printing per-test results for the log parser. */
   testCommand(testFiles: string[] | "all"): string;
   reporterFlags: string;
+  /**
+   * The structured report the test command writes where REPORT_PLACEHOLDER stands; results are
+   * read from it, never from the output. Absent: the output is all there is.
+   */
+  report?: ReportFormat;
   env: Record<string, string>;
   /** Why each choice was made, shown to users. */
   notes: string[];

@@ -67,7 +67,7 @@ export async function gradedRollout(deps: GradingDeps, task: TaskInstance, rollo
       grade: evaluation?.grade ? { resolved: evaluation.resolved, valid: evaluation.valid } : null,
       editedFiles: edited,
       goldFiles: changedPaths(task.patch),
-      cheating,
+      cheating: evaluation?.cheated ? { cheated: true, reason: evaluation.cheated } : cheating,
       ...(infra ? { infraError: infra } : {}),
     });
     // A patch that hangs the suite failed on its own account, whatever the grade says.

@@ -1,6 +1,8 @@
 // Evaluation of a model patch on a validated task, as the SWE-bench harness does it: the code at
 // the base, test_patch and the model patch applied, the task's tests run, graded per test.
 import type { ParsedRun } from "../../sandbox/test-logs/index.js";
+import { changedPaths } from "../diff/index.js";
+import { isCheating } from "./cheating.js";
 import { gradeRun, type Grade } from "./grading.js";
 import { patchCausedTimeout, runTestState, testCommandFor, type RunEvidence, type ValidationOptions } from "./validate.js";
 
@@ -11,6 +13,8 @@ export interface EvaluationResult {
   /** Set when the suite timed out with the patch and finished without it: the patch hangs it. */
   patchTimeout?: string;
   reason: string | null;
+  /** Why the patch games the tests (edits or skips them, or prints results its report does not hold). */
+  cheated?: string;
   grade: Grade | null;
   run: RunEvidence | null;
 }
@@ -21,6 +25,9 @@ export async function evaluatePatch(
   opts: Omit<ValidationOptions, "runs">,
 ): Promise<EvaluationResult> {
   if (!modelPatch.trim()) return { resolved: false, valid: true, reason: "empty patch", grade: null, run: null };
+  // The same checks as a rollout's: a patch that edits or skips tests is never run as a fix.
+  const cheat = isCheating(changedPaths(modelPatch), modelPatch);
+  if (cheat.cheated) return { resolved: false, valid: true, reason: `cheated: ${cheat.reason}`, cheated: cheat.reason ?? "cheated", grade: null, run: null };
   const command = testCommandFor(opts.plan, task.testPatch, opts.scope);
   // test_patch last, on reset files, as the harness does, so a model patch cannot pre-empt the task's tests.
   const testPatch = { name: "test_patch", diff: task.testPatch, resetTouched: true };
@@ -36,5 +43,6 @@ export async function evaluatePatch(
   }
   const parsed = outcome.runs[0] as ParsedRun;
   const grade = gradeRun(task, parsed, run?.exitCode ?? null);
+  if (grade.cheated) return { resolved: false, valid: true, reason: `cheated: ${grade.cheated}`, cheated: grade.cheated, grade, run };
   return { resolved: grade.resolved, valid: grade.valid, reason: grade.valid ? (grade.resolved ? null : "tests failed") : (grade.invalidReason ?? "invalid run"), grade, run };
 }

@@ -16,6 +16,8 @@ export interface Grade {
   resolved: boolean;
   valid: boolean;
   invalidReason?: string;
+  /** The run's output claims results its report does not back: the patch prints fake results. */
+  cheated?: string;
   f2p: { success: string[]; failure: string[] };
   p2p: { success: string[]; failure: string[] };
 }
@@ -79,6 +81,14 @@ function notesOf(runs: ParsedRun[]): string {
   return notes.length > 0 ? `; the parser noted: ${notes.join("; ")}` : "";
 }
 
+/** A task is never built on a run whose report is missing or contradicted by its output. */
+function untrustedRun(label: string, runs: ParsedRun[]): string | null {
+  const index = runs.findIndex((r) => r.untrusted);
+  if (index === -1) return null;
+  const which = runs.length > 1 ? ` (repeat ${index + 1} of ${runs.length})` : "";
+  return `the ${label} run${which} cannot be trusted: ${(runs[index] as ParsedRun).untrusted}`;
+}
+
 function missingEvidence(label: string, runs: ParsedRun[]): string | null {
   if (runs.length === 0) return `no ${label} run was recorded`;
   const index = runs.findIndex((r) => !r.ran);
@@ -121,7 +131,7 @@ export function classifyRuns(nop: ParsedRun[], oracle: ParsedRun[]): Classificat
   }
 
   const result = { failToPass: sorted(failToPass), passToPass: sorted(passToPass), flaky: sorted(flaky) };
-  const noEvidence = missingEvidence("NOP", nop) ?? missingEvidence("Oracle", oracle);
+  const noEvidence = untrustedRun("NOP", nop) ?? untrustedRun("Oracle", oracle) ?? missingEvidence("NOP", nop) ?? missingEvidence("Oracle", oracle);
   if (noEvidence !== null) return { ...result, invalidReason: noEvidence };
   if (failToPass.length > 0) return { ...result, invalidReason: null };
 
@@ -165,7 +175,8 @@ export function gradeRun(task: { failToPass: string[]; passToPass: string[] }, r
     (status === "PASSED" || status === "SKIPPED" || status === "XFAIL" ? p2p.success : p2p.failure).push(id);
   }
 
-  const invalidReason = invalidRun(run, exitCode);
+  if (run.spoofed) return { resolved: false, valid: true, cheated: run.untrusted ?? "the output disagrees with the report", f2p, p2p };
+  const invalidReason = run.untrusted ? `the run cannot be trusted: ${run.untrusted}` : invalidRun(run, exitCode);
   if (invalidReason !== null) return { resolved: false, valid: false, invalidReason, f2p, p2p };
   return { resolved: f2p.failure.length === 0 && p2p.failure.length === 0, valid: true, f2p, p2p };
 }

@@ -9,6 +9,7 @@ import { noFutureHistoryScript } from "../../sandbox/git-history.js";
 import { applyCodeState } from "../../sandbox/images.js";
 import type { SandboxLimits } from "../../sandbox/limits.js";
 import { extractMarked, parseTestLog, wrapWithMarkers, type ParsedRun } from "../../sandbox/test-logs/index.js";
+import { REPORT_PLACEHOLDER, resultsFromReport } from "../../sandbox/test-logs/report.js";
 import type { EnvironmentPlan } from "../environment/types.js";
 import { touchedTestFiles } from "../diff/index.js";
 import { classifyRuns } from "./grading.js";
@@ -46,6 +47,9 @@ export interface RunEvidence {
   /** The end of the run's output (stdout then stderr), for the dashboard's validation logs. */
   logTail: string;
 }
+
+/** A report larger than this is read as cut (untrusted): 64 MB holds a JUnit file for ~200k tests. */
+const REPORT_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Output kept per run: enough to see why a run failed, small enough for 100k task rows. */
 export const LOG_TAIL_BYTES = 8192;
@@ -121,10 +125,22 @@ export async function runTestState(
     if (prep.exitCode !== 0) return { ...out, error: `preparing the sandbox failed (exit ${prep.exitCode}): ${prep.stderr.trim().slice(0, 500)}` };
     out.prepareMs = performance.now() - began;
     for (let repeat = 1; repeat <= opts.runs; repeat++) {
-      const id = `${state}-${repeat}-${randomBytes(4).toString("hex")}`;
-      const r = await sandbox.exec(wrapWithMarkers(id, command), { timeoutMs: opts.timeoutMs, cwd: "/repo", env: opts.plan.env });
+      // A fresh nonce per run names the markers and the report's directory; the code under test
+      // is never told it, so it can neither fake the END line nor write the report.
+      const nonce = randomBytes(16).toString("hex");
+      const id = `${state}-${repeat}-${nonce}`;
+      const report = opts.plan.report && command.includes(REPORT_PLACEHOLDER) ? `/tmp/lego-report-${nonce}/report` : null;
+      const text = report ? `mkdir -p -m 700 ${report.slice(0, report.lastIndexOf("/"))}\n${wrapWithMarkers(id, command.split(REPORT_PLACEHOLDER).join(report))}` : wrapWithMarkers(id, command);
+      const r = await sandbox.exec(text, { timeoutMs: opts.timeoutMs, cwd: "/repo", env: opts.plan.env });
       const marked = extractMarked(r.stdout, id);
-      const parsed = parseTestLog(opts.plan.framework, `${marked.body}\n${r.stderr}`);
+      const output = `${marked.body}\n${r.stderr}`;
+      let parsed: ParsedRun;
+      if (report && opts.plan.report) {
+        const read = await sandbox.exec(`cat ${report} && rm -rf ${report.slice(0, report.lastIndexOf("/"))}`, { timeoutMs: 60_000, maxOutputBytes: REPORT_MAX_BYTES });
+        parsed = resultsFromReport(opts.plan.report, read.exitCode === 0 ? read.stdout : null, output, opts.plan.framework);
+      } else {
+        parsed = parseTestLog(opts.plan.framework, output);
+      }
       out.runs.push(parsed);
       out.evidence.push({
         state,
@@ -134,7 +150,7 @@ export async function runTestState(
         durationMs: Math.round(r.durationMs),
         tests: Object.keys(parsed.statuses).length,
         ran: parsed.ran,
-        notes: parsed.notes,
+        notes: parsed.untrusted ? [...parsed.notes, parsed.untrusted] : parsed.notes,
         container: sandbox.id.slice(0, 12),
         logTail: `${marked.body}\n${r.stderr}`.slice(-LOG_TAIL_BYTES),
       });

@@ -19,6 +19,8 @@ export interface EvalReport {
   model_name_or_path: string;
   resolved: boolean;
   valid: boolean;
+  /** The patch games the tests: graded unresolved whatever its tests printed. */
+  cheated?: boolean;
   reason: string | null;
   FAIL_TO_PASS?: { success: string[]; failure: string[] };
   PASS_TO_PASS?: { success: string[]; failure: string[] };
@@ -73,6 +75,7 @@ async function evaluateOne(batch: Batch, task: TaskInstance | undefined, p: { in
       resolved: r.resolved,
       valid: r.valid,
       reason: r.reason,
+      ...(r.cheated ? { cheated: true } : {}),
       ...(r.grade ? { FAIL_TO_PASS: r.grade.f2p, PASS_TO_PASS: r.grade.p2p } : {}),
     };
   } catch (e) {

@@ -36,8 +36,8 @@ describe("Python projects", () => {
         "tests/test_api.py": "",
       },
       expect: { language: "python", framework: "pytest", packageManager: "pip", reporterFlags: "-rA", dependencyFiles: ["pyproject.toml"] },
-      all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --import-mode=importlib -p no:randomly`,
-      some: [["tests/test_api.py", "tests/data/x.json"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --import-mode=importlib -p no:randomly tests/test_api.py`],
+      all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --import-mode=importlib -p no:randomly --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1`,
+      some: [["tests/test_api.py", "tests/data/x.json"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --import-mode=importlib -p no:randomly --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1 tests/test_api.py`],
       index: [/\$lego_pip -e '\.\[test\]' -r \/tmp\/lego-requirements.txt$/, /printf '%s\\n' pytest >/],
       debian: /for p in python3-pytest-mock python3-requests python3-yaml;/,
       fallbacks: ["package index, one requirement at a time", "Debian python3-* packages (no package index reachable)", "Debian python3-* packages, run from source (PYTHONPATH=/repo)"],
@@ -51,8 +51,8 @@ describe("Python projects", () => {
         "tests/test_cli.py": "",
       },
       expect: { framework: "pytest", env: { CI: "true", TZ: "UTC", LANG: "C.UTF-8", LC_ALL: "C.UTF-8", PYTHONHASHSEED: "0", PYTHONPATH: "/repo/src:/repo", PYTHONDONTWRITEBYTECODE: "1" }, dependencyFiles: ["setup.cfg", "setup.py"] },
-      all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts=""`,
-      some: [["tests/test_cli.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" tests/test_cli.py`],
+      all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1`,
+      some: [["tests/test_cli.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1 tests/test_cli.py`],
       index: [/\$lego_pip -e \. -r \/tmp\/lego-requirements.txt$/],
       debian: /python3-attr python3-click;/,
       fallbacks: ["package index, one requirement at a time", "Debian python3-* packages (no package index reachable)", "Debian python3-* packages, run from source (PYTHONPATH=/repo/src:/repo)"],
@@ -97,8 +97,8 @@ describe("Python projects", () => {
         "tests/test_x.py": "",
       },
       expect: { framework: "pytest", dependencyFiles: ["setup.py", "tox.ini"] },
-      all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts=""`,
-      some: [["tests/test_x.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" tests/test_x.py`],
+      all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1`,
+      some: [["tests/test_x.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1 tests/test_x.py`],
       index: [/\$lego_pip -e \. -r \/tmp\/lego-requirements.txt$/, /printf '%s\\n' mock -r\/repo\/requirements.txt pytest >/],
       debian: /for p in python3-mock;/,
       fallbacks: ["package index, one requirement at a time", "Debian python3-* packages (no package index reachable)", "Debian python3-* packages, run from source (PYTHONPATH=/repo)"],
@@ -111,8 +111,8 @@ describe("Python projects", () => {
         "checks/math_test.py": "",
       },
       expect: { framework: "pytest" },
-      all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts=""`,
-      some: [["checks/math_test.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" checks/math_test.py`],
+      all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1`,
+      some: [["checks/math_test.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1 checks/math_test.py`],
       index: [/\$lego_pip -r \/tmp\/lego-requirements.txt$/],
       fallbacks: ["package index, one requirement at a time", "Debian python3-* packages, run from source (PYTHONPATH=/repo)"],
     },
@@ -125,8 +125,8 @@ describe("Python projects", () => {
         "tests/test_app.py": "",
       },
       expect: { framework: "pytest", env: { CI: "true", TZ: "UTC", LANG: "C.UTF-8", LC_ALL: "C.UTF-8", PYTHONHASHSEED: "0", PYTHONPATH: "/repo/src:/repo", PYTHONDONTWRITEBYTECODE: "1" }, dependencyFiles: ["poetry.lock", "pyproject.toml"] },
-      all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts=""`,
-      some: [["tests/test_app.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" tests/test_app.py`],
+      all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1`,
+      some: [["tests/test_app.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1 tests/test_app.py`],
       index: [/\$lego_pip -e \. -r \/tmp\/lego-requirements.txt$/, /printf '%s\\n' pytest pytest-asyncio >/],
       debian: /for p in python3-poetry-core python3-pytest-asyncio python3-requests;/,
       fallbacks: ["package index, one requirement at a time", "Debian python3-* packages, run from source (PYTHONPATH=/repo/src:/repo)"],
@@ -437,7 +437,7 @@ describe("shell quoting of untrusted paths", () => {
   it("every runner gets each weird path as exactly one argument, never as an option", () => {
     const files = weird.map((w) => `tests/${w}`).concat(["-dash.py"]);
     const py = plan({ "pyproject.toml": "[tool.pytest.ini_options]\n", "x.py": "" });
-    const argv = execFileSync("sh", ["-c", py.testCommand(files).replace(/^python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" /, `printf '%s\\0' `)])
+    const argv = execFileSync("sh", ["-c", py.testCommand(files).replace(/^python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1 /, `printf '%s\\0' `)])
       .toString()
       .split("\0")
       .slice(0, -1);

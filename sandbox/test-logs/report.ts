@@ -1,0 +1,67 @@
+// Per-test results from the framework's structured report, written to a file whose path holds
+// a per-run nonce the code under test is not given, rather than from what the run printed:
+// printed lines such as `tests/test_x.py::test_y PASSED` are only claims, checked against the
+// report. A missing, cut or malformed report, or claims the report does not back, leave the run
+// `untrusted` with the reason.
+import { canonicalRun } from "./canonical-id.js";
+import { parseJestJson } from "./jest.js";
+import { parseJunitXml } from "./junit.js";
+import { parseMochaJson } from "./mocha.js";
+import { type Framework, type ParsedRun, DEFAULT_ROOT } from "./types.js";
+import { parseTestLog } from "./index.js";
+
+export type ReportFormat = "junit-xml" | "jest-json" | "mocha-json";
+
+/** Stands for the report's path in a plan's test command; the runner puts a fresh path in its place per run. */
+export const REPORT_PLACEHOLDER = "__LEGO_REPORT_PATH__";
+
+const LISTED = 5;
+
+function parseReport(format: ReportFormat, text: string, root: string): ParsedRun {
+  switch (format) {
+    case "junit-xml":
+      return parseJunitXml(text);
+    case "jest-json":
+      return parseJestJson(text, root);
+    case "mocha-json":
+      return parseMochaJson(text, root);
+  }
+}
+
+/**
+ * Pure: one run's results from its report (`null`: the runner wrote none), with the printed
+ * output's claims checked against it. Never throws.
+ */
+export function resultsFromReport(format: ReportFormat, report: string | null, output: string, framework: Framework, root = DEFAULT_ROOT): ParsedRun {
+  if (report === null) {
+    const claimed = passedClaims(framework, output, root);
+    const missing = { statuses: {}, ran: false, notes: ["no structured report was written"] };
+    if (claimed.length > 0) return { ...missing, spoofed: true, untrusted: `the output claims ${listed(claimed)} passed, but the test runner wrote no report` };
+    return { ...missing, untrusted: "the test runner wrote no structured report (it crashed before the end, or the report was removed)" };
+  }
+  let run: ParsedRun;
+  try {
+    run = canonicalRun(parseReport(format, report, root), root);
+  } catch (err) {
+    run = { statuses: {}, ran: false, notes: [`the ${format} report could not be read: ${(err as Error).message}`] };
+  }
+  if (!run.ran || run.truncated) {
+    return { ...run, ran: false, untrusted: `the structured report is truncated or malformed${run.notes.length ? `: ${run.notes.join("; ")}` : ""}` };
+  }
+  const spoofed = passedClaims(framework, output, root).filter((id) => run.statuses[id] !== "PASSED");
+  if (spoofed.length === 0) return run;
+  return { ...run, spoofed: true, untrusted: `the output claims ${listed(spoofed)} passed that the test runner's report does not` };
+}
+
+/** Pure: the ids the printed output says passed, sorted. */
+function passedClaims(framework: Framework, output: string, root: string): string[] {
+  return Object.entries(parseTestLog(framework, output, { root }).statuses)
+    .filter(([, status]) => status === "PASSED")
+    .map(([id]) => id)
+    .sort();
+}
+
+function listed(ids: string[]): string {
+  const shown = ids.slice(0, LISTED).join(", ") + (ids.length > LISTED ? ` and ${ids.length - LISTED} more` : "");
+  return `${ids.length} test(s) (${shown})`;
+}

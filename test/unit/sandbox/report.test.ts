@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { resultsFromReport } from "../../../sandbox/test-logs/report.js";
+import { classifyRuns, gradeRun } from "../../../src/validation/grading.js";
+
+const junit = (cases: string) => `<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" tests="2">${cases}</testsuite></testsuites>`;
+const passing = junit('<testcase classname="tests.test_ops" file="tests/test_ops.py" name="test_mul"/><testcase classname="tests.test_ops.TestAdd" file="tests/test_ops.py" name="test_add[1-2]"/>');
+const failing = junit('<testcase classname="tests.test_ops" file="tests/test_ops.py" name="test_mul"/><testcase classname="tests.test_ops.TestAdd" file="tests/test_ops.py" name="test_add[1-2]"><failure message="no">x</failure></testcase>');
+const task = { failToPass: ["tests/test_ops.py::TestAdd::test_add[1-2]"], passToPass: ["tests/test_ops.py::test_mul"] };
+
+describe("results from the structured report", () => {
+  it("reads pytest's JUnit report under the ids pytest prints", () => {
+    const run = resultsFromReport("junit-xml", passing, "PASSED tests/test_ops.py::test_mul\n", "pytest");
+    expect(run.statuses).toEqual({ "tests/test_ops.py::test_mul": "PASSED", "tests/test_ops.py::TestAdd::test_add[1-2]": "PASSED" });
+    expect(run.untrusted).toBeUndefined();
+    expect(gradeRun(task, run, 0)).toMatchObject({ resolved: true, valid: true });
+  });
+
+  it("grades printed PASSED lines the report contradicts as cheated, whatever the exit code", () => {
+    const run = resultsFromReport("junit-xml", failing, "PASSED tests/test_ops.py::TestAdd::test_add[1-2]\n== 2 passed in 0.1s ==\n", "pytest");
+    expect(run.spoofed).toBe(true);
+    const grade = gradeRun(task, run, 0);
+    expect(grade).toMatchObject({ resolved: false, cheated: expect.stringMatching(/claims 1 test\(s\) \(tests\/test_ops.py::TestAdd::test_add\[1-2\]\) passed that the test runner's report does not/) });
+  });
+
+  it("makes a task invalid when a run's report is missing, truncated or contradicted", () => {
+    const good = resultsFromReport("junit-xml", passing, "", "pytest");
+    const nopFail = resultsFromReport("junit-xml", failing, "", "pytest");
+    expect(classifyRuns([nopFail], [good]).invalidReason).toBeNull();
+    const missing = resultsFromReport("junit-xml", null, "", "pytest");
+    expect(classifyRuns([nopFail], [missing]).invalidReason).toMatch(/^the Oracle run cannot be trusted: the test runner wrote no structured report/);
+    const cut = resultsFromReport("junit-xml", passing.slice(0, 120), "", "pytest");
+    expect(classifyRuns([nopFail], [cut]).invalidReason).toMatch(/^the Oracle run cannot be trusted: the structured report is truncated or malformed/);
+    const lying = resultsFromReport("junit-xml", failing, "PASSED tests/test_ops.py::TestAdd::test_add[1-2]\n", "pytest");
+    expect(classifyRuns([lying], [good]).invalidReason).toMatch(/^the NOP run cannot be trusted: the output claims/);
+  });
+
+  it("reads a run with no report and no claims as untrusted, not cheated", () => {
+    const run = resultsFromReport("junit-xml", null, "Traceback: boom\n", "pytest");
+    expect(run).toMatchObject({ ran: false, untrusted: expect.stringMatching(/wrote no structured report/) });
+    expect(run.spoofed).toBeUndefined();
+    expect(gradeRun(task, run, 1)).toMatchObject({ valid: false, invalidReason: expect.stringMatching(/cannot be trusted/) });
+  });
+});

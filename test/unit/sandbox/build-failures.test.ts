@@ -1,5 +1,8 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { classifyBuildFailure } from "../../../sandbox/build-failures.js";
+import { fallbackApplies } from "../../../sandbox/images.js";
 
 describe("classifyBuildFailure", () => {
   it.each([
@@ -25,5 +28,30 @@ describe("classifyBuildFailure", () => {
   });
   it("keeps the last line as evidence when nothing matches", () => {
     expect(classifyBuildFailure("a\nb\n\n", false)).toMatchObject({ class: "unknown", reason: "the install command failed", evidence: "b", signals: [] });
+  });
+});
+
+// Output captured from the real tools (npm 11, pip 23 on Debian 12) failing in each way; the
+// file name says the class it must get (test/fixtures/build-logs/<class>.<what>.log).
+describe("classifyBuildFailure on captured real logs", () => {
+  const dir = new URL("../../fixtures/build-logs/", import.meta.url).pathname;
+  const files = readdirSync(dir).filter((f) => f.endsWith(".log"));
+  it("has a captured log for every class a log can show", () => {
+    const classes = new Set(files.map((f) => f.split(".")[0]));
+    for (const c of ["network", "tls", "lockfile", "lifecycle-script", "python-version", "dependency-resolution", "missing-compiler"]) expect(classes).toContain(c);
+  });
+  it.each(files)("%s", (file) => {
+    const f = classifyBuildFailure(readFileSync(path.join(dir, file), "utf8"), false);
+    expect(f.class).toBe(file.split(".")[0]);
+    expect(f.evidence).toBeTruthy();
+    expect(f.hint).toMatch(/sandbox\.|LEGO_|deploy\//);
+  });
+  it("a postinstall that dies on a socket is a network failure where the no-scripts fallback helps", () => {
+    const f = classifyBuildFailure(readFileSync(path.join(dir, "network.npm-postinstall-socket.log"), "utf8"), false);
+    expect(f.signals).toEqual(expect.arrayContaining(["network", "lifecycle-script"]));
+    const noScripts = { name: "install without lifecycle scripts", install: [], when: ["lifecycle-script" as const] };
+    expect(fallbackApplies(noScripts, [f])).toBe(true);
+    expect(fallbackApplies(noScripts, [{ class: "dependency-resolution", signals: ["dependency-resolution"] }])).toBe(false);
+    expect(fallbackApplies({ name: "any", install: [], when: "any" }, [])).toBe(false);
   });
 });

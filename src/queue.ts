@@ -14,6 +14,9 @@ export interface JobData {
   signals: Record<string, never>;
   /** One teacher rollout on a validated task (rolloutId = rolloutIdFor(instanceId, model, index)). */
   "trajgen-sweep": Record<string, never>;
+  training: { trigger: "cron" | "new-trajectories" | "manual" };
+  "training-check": Record<string, never>;
+  gate: { versionId: number };
   trajgen: { instanceId: string; repo: string; installationId: number; index: number; model: string; rolloutId: string };
   harvest: {
     installationId: number;
@@ -27,7 +30,7 @@ export interface JobData {
 export type QueueName = keyof JobData;
 
 /** JobData's keys at run time, for what lists every queue (dashboard, metrics, queue UI); tsc insists on each. */
-const everyQueue: Record<QueueName, true> = { webhooks: true, backfill: true, fix: true, rollout: true, "fix-select": true, signals: true, harvest: true, trajgen: true, "trajgen-sweep": true };
+const everyQueue: Record<QueueName, true> = { webhooks: true, backfill: true, fix: true, rollout: true, "fix-select": true, signals: true, harvest: true, trajgen: true, "trajgen-sweep": true, training: true, "training-check": true, gate: true };
 export const queueNames = Object.keys(everyQueue) as QueueName[];
 
 /** How a job failed for good (attempts used up, or UnrecoverableError): what its queue's policy records. */

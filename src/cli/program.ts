@@ -17,6 +17,7 @@ import { exportTasks } from "./commands/export.js";
 import { exportSftCommand, exportVerifierCommand, type SourceFlags, UsageError } from "./commands/export-training.js";
 import { holdoutAddFile, holdoutAddRepo, type HoldoutReport } from "./commands/holdout.js";
 import { harvestCommand } from "./commands/harvest.js";
+import { gateCommand } from "./commands/gate.js";
 import { parseStrategies, synthCommand } from "./commands/synth.js";
 import { modelsAdd, modelsList, modelsPromote, modelsRollback } from "./commands/models.js";
 import { rolloutCommand } from "./commands/rollout.js";
@@ -35,7 +36,7 @@ const serviceErrorCodes = new Set(["database_unavailable", "redis_unavailable", 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.config;
   const code = (err as { code?: string }).code;
-  if (code === "config_invalid" || code === "export_dir_not_empty") return EXIT.config;
+  if (code === "config_invalid" || code === "export_dir_not_empty" || code === "gate_invalid") return EXIT.config;
   if (code && serviceErrorCodes.has(code)) return EXIT.unavailable;
   return EXIT.failure;
 }
@@ -408,6 +409,34 @@ export function buildCli(): Command {
   withCommon(models.command("rollback").description("go back to the version promoted before the current one")).action(async (flags: CommonFlags) =>
     withDb(flags, (db) => modelsRollback(db, print, printErr)),
   );
+
+  withCommon(
+    program
+      .command("gate")
+      .description("evaluate a candidate model against the current one on held-out tasks; promote it only when it is better by a margin")
+      .argument("<candidate>", "the candidate's registry name (it needs an endpoint)")
+      .requiredOption("--tasks <tasks.jsonl>", "held-out validated task instances")
+      .option("--against <name>", "the version to beat (default: the promoted one, or LEGO_POLICY_*)")
+      .option("--repo <path-or-url>", "where the tasks' repository is (default: clone https://github.com/<repo>)")
+      .option("-k <n>", "rollouts per task and model", int, 1)
+      .option("--margin <points>", "resolve-rate points the candidate must gain", (v) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError("expected points between 0 and 100");
+        return n;
+      }, 2)
+      .option("--min-tasks <n>", "tasks with evidence from both models needed for a decision", int, 20)
+      .option("--parallel <n>", "rollouts at once", int, 2)
+      .option("--max-turns <n>", "assistant turns per rollout", int, 100)
+      .addOption(new Option("--mode <mode>", "native tool calls or the OpenHands text action format").choices(["tools", "text"]).default("tools"))
+      .option("--dry-run", "report the decision; record and promote nothing")
+      .option("--json", "print the report as JSON"),
+  ).action(async (candidate: string, flags: CommonFlags & { tasks: string; against?: string; repo?: string; k: number; margin: number; minTasks: number; parallel: number; maxTurns: number; mode: "tools" | "text"; dryRun?: boolean; json?: boolean }) => {
+    if (flags.k < 1) throw new UsageError("-k must be at least 1");
+    await withBatch(flags, async (batch) => {
+      const report = await gateCommand(batch, candidate, { ...flags, json: Boolean(flags.json), dryRun: Boolean(flags.dryRun) }, print, printErr);
+      return report.decision === "promote" ? EXIT.ok : EXIT.incomplete;
+    });
+  });
 
   const db = program.command("db").description("database maintenance");
   withCommon(db.command("migrate").description("apply the committed migrations (PostgreSQL or the embedded database)")).action(

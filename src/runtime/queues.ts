@@ -11,6 +11,10 @@ import { fixFailed, processFix } from "../../workers/fix.js";
 import { harvestFailed, processHarvest } from "../../workers/harvest.js";
 import { processRollout, rolloutFailed } from "../../workers/rollout.js";
 import { trajgenFailed, trajgenProcessor } from "../../workers/trajgen.js";
+import { processGate } from "../../workers/gate.js";
+import { trainingFailed, trainingProcessor } from "../../workers/training.js";
+import { processTrainingCheck } from "../../workers/training-check.js";
+import { launcherFrom, trainDirOf } from "../../training/launchers/from-config.js";
 import { processTrajgenSweep, trajgenSweepSchedule } from "../../workers/trajgen-sweep.js";
 import { pollSignals, signalsSchedule } from "../../workers/signals.js";
 import { processWebhookDelivery, webhookFailed } from "../../workers/webhooks.js";
@@ -25,8 +29,8 @@ export interface QueueWorker<N extends QueueName> {
   process(data: JobData[N], job: Job<JobData[N]>): Promise<unknown>;
   /** The job failed for good (attempts used up, or UnrecoverableError): record why. */
   failed?(data: JobData[N], failure: JobFailure): Promise<void>;
-  /** Enqueued by a BullMQ job scheduler with this id, every `every` ms. */
-  schedule?: { id: string; every: number };
+  /** Enqueued by a BullMQ job scheduler with this id, every `every` ms or on a cron `pattern`, with `data`. */
+  schedule?: { id: string; every?: number; pattern?: string; data?: JobData[N] };
 }
 
 export type QueueWorkers = { [N in QueueName]?: QueueWorker<N> };
@@ -73,6 +77,26 @@ const queueTable: { [N in QueueName]: WorkerFactory<N> } = {
       : null,
   rollout: ({ rt, sandbox, log }) =>
     sandbox ? { process: (data) => processRollout(data, { ...sandbox, models: rt.models, log: log("rollout") }), failed: (data, f) => rolloutFailed(data, f, sandbox) } : null,
+  training: ({ rt, log }) => {
+    const launcher = launcherFrom(rt.config);
+    if (!launcher) return null;
+    const deps = { db: rt.database.db, launcher, trainDir: trainDirOf(rt.config), baseModel: rt.config.LEGO_TRAIN_BASE_MODEL, pollMs: rt.config.LEGO_TRAIN_POLL_SEC * 1000, inContextExample: rt.config.LEGO_TRAIN_IN_CONTEXT_EXAMPLE === "true", log: log("training") };
+    return {
+      process: trainingProcessor(deps),
+      failed: (data, f) => trainingFailed(data, f, deps),
+      ...(rt.config.LEGO_TRAIN_CRON ? { schedule: { id: "training-cron", pattern: rt.config.LEGO_TRAIN_CRON, data: { trigger: "cron" as const } } } : {}),
+    };
+  },
+  "training-check": ({ rt, sandbox, log }) => {
+    const gate = Boolean(sandbox && rt.config.LEGO_GATE_TASKS);
+    const minNew = launcherFrom(rt.config) ? rt.config.LEGO_TRAIN_MIN_NEW : undefined;
+    if (!gate && minNew === undefined) return null;
+    return { process: () => processTrainingCheck({ db: rt.database.db, queues: rt.queues, minNew, gate, log: log("training-check") }), schedule: { id: "training-check", every: rt.config.LEGO_TRAIN_CHECK_SEC * 1000 } };
+  },
+  gate: ({ rt, sandbox, log }) => {
+    const tasksFile = rt.config.LEGO_GATE_TASKS;
+    return sandbox && tasksFile ? { process: (data) => processGate(data, { ...sandbox, config: rt.config, tasksFile, testTimeoutMs: rt.config.LEGO_SANDBOX_TIMEOUT_SEC * 1000, log: log("gate") }) } : null;
+  },
   "fix-select": ({ rt, sandbox, log }) =>
     sandbox
       ? { process: (data) => processSelect(data, { ...sandbox, botName: rt.botName ?? "legofactory[bot]", log: log("fix-select") }), failed: (data, f) => selectFailed(data, f, sandbox) }

@@ -63,7 +63,15 @@ export async function start(rt: Runtime, roles: { web: boolean; worker: boolean 
     const sweep = () => sweepUnqueuedDeliveries(rt.database.db, rt.queues, rt.log, 5_000);
     await sweep();
     for (const [name, w] of entries) {
-      if (w.schedule) await rt.queues.get(name).upsertJobScheduler(w.schedule.id, { every: w.schedule.every }, { name, data: {} });
+      if (w.schedule) {
+        const repeat = w.schedule.pattern ? { pattern: w.schedule.pattern, tz: "UTC" } : { every: w.schedule.every };
+        await rt.queues
+          .get(name)
+          .upsertJobScheduler(w.schedule.id, repeat, { name, data: w.schedule.data ?? {} })
+          .catch((err: Error) => {
+            throw new Error(w.schedule?.pattern ? `LEGO_TRAIN_CRON "${w.schedule.pattern}" is not a cron pattern BullMQ accepts (${err.message}); e.g. "0 3 * * 0" for Sundays 03:00 UTC` : err.message);
+          });
+      }
     }
     sweepTimer = setInterval(() => sweep().catch((err) => rt.log.warn({ err: (err as Error).message }, "sweep failed; retrying in a minute")), 60_000);
     sweepTimer.unref();

@@ -175,6 +175,8 @@ export const fixAttempts = pgTable(
     baseline: jsonb("baseline").$type<{ command: string; passed: string[] } | null>(),
     /** How the candidate was chosen: the mode, the reproduction tests and runs, every ranking step. */
     selection: jsonb("selection").$type<Record<string, unknown> | null>(),
+    /** A follow-up on a LegoFactory PR: the PR, its head, the review feedback, the diff so far. */
+    followUp: jsonb("follow_up").$type<Record<string, unknown> | null>(),
     prOpenedAt: timestamp("pr_opened_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -3,6 +3,7 @@
 // workers edit in place) and leaves the work to the `fix` queue.
 import type { Context } from "probot";
 import { activeAttemptStatuses, attemptsForIssue, createAttempt, getTrajectory, rolloutsForAttempt, updateAttempt } from "../db/fixes.js";
+import type { FollowUp } from "../src/fix/follow-up.js";
 import { storedSelection } from "../src/fix/select.js";
 import { type ExplainedStep, renderExplanation } from "../src/github/text/explain.js";
 import { renderProgressComment } from "../src/github/text/progress-comment.js";
@@ -10,14 +11,16 @@ import { jobId } from "../src/queue.js";
 import { fixSettings, type RepoConfig } from "../src/repo-config.js";
 import type { HandlerDeps } from "./deps.js";
 
-type RepoContext = Context<"issues" | "issue_comment" | "check_run">;
+type RepoContext = Context<"issues" | "issue_comment" | "check_run" | "pull_request_review">;
 
 export interface FixRequest {
   issueNumber: number;
-  trigger: "issue" | "label" | "command" | "retry" | "check-run";
+  trigger: "issue" | "label" | "command" | "retry" | "check-run" | "review";
   requestedBy: string;
   k?: number;
   config: RepoConfig;
+  /** A follow-up on a LegoFactory PR: its progress comment goes on the PR. */
+  followUp?: FollowUp;
 }
 
 const isActive = (status: string) => (activeAttemptStatuses as readonly string[]).includes(status);
@@ -26,7 +29,7 @@ export async function requestFix(context: RepoContext, deps: HandlerDeps, req: F
   const repo = context.payload.repository.full_name;
   const installationId = context.payload.installation?.id;
   if (!installationId) return null;
-  const comment = (body: string) => context.octokit.rest.issues.createComment(context.repo({ issue_number: req.issueNumber, body }));
+  const comment = (body: string) => context.octokit.rest.issues.createComment(context.repo({ issue_number: req.followUp?.pullNumber ?? req.issueNumber, body }));
   const enabled = typeof deps.fixEnabled === "function" ? await deps.fixEnabled() : Boolean(deps.fixEnabled);
   if (!enabled) {
     await comment("LegoFactory has no policy model yet (no promoted model version and no `LEGO_POLICY_BASE_URL`), so it cannot write fixes here. An administrator can set one up.");
@@ -40,6 +43,11 @@ export async function requestFix(context: RepoContext, deps: HandlerDeps, req: F
   const settings = fixSettings(req.config, req.k);
   const { data: progress } = await comment(renderProgressComment({ phase: "queued", issueNumber: req.issueNumber, k: settings.k, rollouts: [] }));
   const attempt = await createAttempt(deps.db, { repo, issueNumber: req.issueNumber, installationId, trigger: req.trigger, requestedBy: req.requestedBy, k: settings.k, progressCommentId: progress.id });
+  if (req.followUp) {
+    // The rollouts start from the PR's head, and the PR's commands now act on this attempt.
+    const { pullNumber, branch, headSha } = req.followUp;
+    await updateAttempt(deps.db, attempt.id, { followUp: req.followUp as unknown as Record<string, unknown>, baseSha: headSha, pullNumber, branch });
+  }
   await deps.queues.add("fix", jobId("fix", attempt.id), { attemptId: attempt.id, settings });
   return attempt.id;
 }

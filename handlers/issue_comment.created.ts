@@ -6,6 +6,7 @@ import { attemptForPull } from "../db/fixes.js";
 import { helpText, parseCommand, requiredPermission } from "../src/github/commands.js";
 import type { HandlerDeps } from "./deps.js";
 import { explainFix, requestFix, stopFixes } from "./fix-request.js";
+import { requestFollowUp } from "./follow-up.js";
 import { hasPermission, isBotActor } from "./permissions.js";
 import { loadRepoConfig } from "./repo-config.js";
 
@@ -47,6 +48,11 @@ export function onIssueComment(deps: HandlerDeps) {
         return;
       case "fix":
       case "retry": {
+        // With text below the command, on a LegoFactory PR: iterate on the PR instead of starting over.
+        if (command.kind === "retry" && attempt && command.feedback) {
+          await requestFollowUp(context, deps, { pullNumber: issue.number, trigger: "retry", requestedBy: sender, ...(command.k ? { k: command.k } : {}), feedback: [{ author: sender, body: command.feedback }] });
+          return;
+        }
         const config = await loadRepoConfig(context, deps);
         if (!config) return;
         await requestFix(context, deps, { issueNumber, trigger: command.kind === "fix" ? "command" : "retry", requestedBy: sender, ...(command.k ? { k: command.k } : {}), config });

@@ -34,6 +34,7 @@ export const repoConfigSchema = z
           .describe("How candidates are ranked: the verifier's P(YES) alone, or its top half re-ranked by regression tests, then the rollouts' reproduction tests, then P(YES)."),
         maxCostUsd: z.number().positive().default(10).describe("Model spend allowed per fix attempt, USD: each of its k rollouts may spend a k-th of it."),
         maxCostUsdPerDay: z.number().min(0).default(50).describe("Model spend allowed per repository per UTC day, USD: no attempt starts once it is reached."),
+        untrustedReviewComments: z.boolean().default(false).describe("Show the agent review comments from users without write access when it iterates on a review (they never start work)."),
         reproTimeoutSec: z.number().int().positive().max(3600).default(300).describe("Wall-clock limit for one run of the reproduction tests against one candidate (hybrid selection)."),
       })
       .strict()

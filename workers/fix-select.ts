@@ -8,7 +8,8 @@
 import { UnrecoverableError } from "bullmq";
 import { type FixAttempt, getAttempt, prCounts, type RolloutRow, rolloutsForAttempt, updateAttempt, updateRollout } from "../db/fixes.js";
 import { type FixDeps, openCheckout } from "../src/fix/checkout.js";
-import { openFixPr, prLimitReason, reusablePr } from "../src/fix/open-pr.js";
+import { storedFollowUp } from "../src/fix/follow-up.js";
+import { openFixPr, prLimitReason, pushFollowUp, reusablePr } from "../src/fix/open-pr.js";
 import { failAttempt, updateProgress } from "../src/fix/progress.js";
 import { runReproTests } from "../src/fix/repro-run.js";
 import { collectReproTests } from "../src/fix/repro-tests.js";
@@ -47,12 +48,26 @@ export async function processSelect(data: JobData["fix-select"], deps: SelectWor
   const rollouts = rolloutSummaries(rows, selection);
   const { chosen, runnerUp } = selection;
 
+  const followUp = storedFollowUp(attempt);
   if (!chosen) {
     const [owner, repo] = attempt.repo.split("/") as [string, string];
-    await gh.rest.issues.createComment({ owner, repo, issue_number: attempt.issueNumber, body: renderNoCandidateComment({ issueNumber: attempt.issueNumber, rollouts }) });
+    await gh.rest.issues.createComment({ owner, repo, issue_number: followUp?.pullNumber ?? attempt.issueNumber, body: renderNoCandidateComment({ issueNumber: attempt.issueNumber, rollouts }) });
     await updateProgress(deps.db, gh, attempt, { phase: "no-candidate" });
     await updateAttempt(deps.db, attempt.id, { status: "no-candidate", statusReason: "no rollout produced a patch that passed the checks" });
     return { status: "no-candidate" };
+  }
+
+  if (followUp) {
+    const pushed = await pushFollowUp(deps, gh, { attempt, followUp, chosen, rows });
+    if ("refused" in pushed) {
+      await updateProgress(deps.db, gh, attempt, { phase: "held", reason: `Rollout ${chosen.index} passed the checks, but nothing was pushed: ${pushed.refused}.` });
+      await updateAttempt(deps.db, attempt.id, { status: "refused", statusReason: pushed.refused, chosenRolloutId: chosen.id });
+      return { status: "refused" };
+    }
+    await updateProgress(deps.db, gh, attempt, { phase: "opened", prNumber: followUp.pullNumber, chosen: { index: chosen.index, score: chosen.score } });
+    await updateAttempt(deps.db, followUp.fromAttemptId, { status: "superseded", statusReason: `followed up by attempt ${attempt.id}` });
+    await updateAttempt(deps.db, attempt.id, { status: "pr-open", pullNumber: followUp.pullNumber, branch: followUp.branch, headSha: pushed.headSha, chosenRolloutId: chosen.id });
+    return { status: "pr-open", pullNumber: followUp.pullNumber };
   }
 
   const reuse = await reusablePr(deps.db, gh, attempt);

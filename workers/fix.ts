@@ -7,6 +7,8 @@ import { getAttempt, insertRollout, repoCostSince, updateAttempt } from "../db/f
 import { CheckoutError, type FixDeps, openCheckout } from "../src/fix/checkout.js";
 import { baselineTests } from "../src/fix/checks.js";
 import { budgetReason, utcDayStart } from "../src/fix/costs.js";
+import { storedFollowUp } from "../src/fix/follow-up.js";
+import { diff, git } from "../src/git.js";
 import { failAttempt, updateProgress } from "../src/fix/progress.js";
 import { type JobData, type JobFailure, jobId } from "../src/queue.js";
 
@@ -42,6 +44,18 @@ export async function processFix(data: JobData["fix"], deps: FixWorkerDeps): Pro
     throw new UnrecoverableError(err.message);
   }
   try {
+    const followUp = storedFollowUp(attempt);
+    if (followUp) {
+      const problem = await followUpProblem(ws.cloneDir, (await getAttempt(deps.db, followUp.fromAttemptId))?.headSha ?? null, followUp.headSha);
+      if (problem) {
+        await updateAttempt(deps.db, attempt.id, { status: "refused", statusReason: problem });
+        await updateProgress(deps.db, ws.gh, attempt, { phase: "held", reason: `Nothing was started or pushed: ${problem}.` });
+        return { skipped: problem };
+      }
+      const mergeBase = (await git(ws.cloneDir, ["merge-base", `refs/remotes/origin/${ws.defaultBranch}`, followUp.headSha])).trim();
+      const diffSoFar = await diff(ws.cloneDir, mergeBase, followUp.headSha);
+      await updateAttempt(deps.db, attempt.id, { followUp: { ...followUp, diffSoFar } as unknown as Record<string, unknown> });
+    }
     const baseline = await baselineTests({ docker: deps.docker, image: ws.image, plan: ws.plan, repoDir: ws.repoDir, repoHead: ws.repoHead, timeoutMs: data.settings.timeoutSec * 1000, limits: deps.limits, labels: { "org.legofactory.fix": String(attempt.id) } });
     await updateAttempt(deps.db, attempt.id, { baseSha: ws.baseSha, baseline: { command: baseline.command, passed: baseline.passed } });
     for (let i = 0; i < attempt.k; i++) {
@@ -65,6 +79,21 @@ export async function processFix(data: JobData["fix"], deps: FixWorkerDeps): Pro
     return { rollouts: attempt.k };
   } finally {
     await ws.close();
+  }
+}
+
+/**
+ * Why a follow-up cannot build on the PR's head: LegoFactory's last commit is no longer in the
+ * branch's history (someone rewrote it), or is unknown. Commits added on top by people are fine:
+ * the follow-up starts from them and pushes on top.
+ */
+async function followUpProblem(cloneDir: string, lastPushed: string | null, head: string): Promise<string | null> {
+  if (!lastPushed) return "LegoFactory has no record of its last commit on this branch";
+  try {
+    await git(cloneDir, ["merge-base", "--is-ancestor", lastPushed, head]);
+    return null;
+  } catch {
+    return `the branch was rewritten: LegoFactory's last commit ${lastPushed.slice(0, 7)} is no longer in the history of its head ${head.slice(0, 7)}`;
   }
 }
 

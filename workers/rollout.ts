@@ -8,6 +8,7 @@ import { changedPaths } from "../src/diff/index.js";
 import { type FixDeps, openCheckout } from "../src/fix/checkout.js";
 import { REPRODUCTION_TEST_INSTRUCTIONS } from "../src/agent/index.js";
 import { checkCandidate } from "../src/fix/checks.js";
+import { followUpProblemStatement, storedFollowUp } from "../src/fix/follow-up.js";
 import { budgetReason, rolloutCostCap, utcDayStart } from "../src/fix/costs.js";
 import { type ModelSource, NO_POLICY_MESSAGE } from "../src/fix/models.js";
 import { updateProgress } from "../src/fix/progress.js";
@@ -60,7 +61,9 @@ export async function processRollout(data: JobData["rollout"], deps: RolloutWork
     await updateProgress(deps.db, ws.gh, attempt, { phase: "running" });
     const [owner, repo] = attempt.repo.split("/") as [string, string];
     const { data: issue } = await ws.gh.rest.issues.get({ owner, repo, issue_number: attempt.issueNumber });
-    const problemStatement = `${issue.title}\n\n${stripHiddenMarkup(issue.body ?? "")}`.trim();
+    const issueText = `${issue.title}\n\n${stripHiddenMarkup(issue.body ?? "")}`.trim();
+    const followUp = storedFollowUp(attempt);
+    const problemStatement = followUp ? followUpProblemStatement(issueText, followUp) : issueText;
     const trajectory = await runRollout(
       { docker: deps.docker, image: ws.image, repoDir: ws.repoDir, repoHead: ws.repoHead, limits: deps.limits, labels: { "org.legofactory.rollout": data.rolloutId } },
       problemStatement,

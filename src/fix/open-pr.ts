@@ -14,6 +14,7 @@ import type { RolloutSummary } from "../github/text/rollouts-table.js";
 import type { FixSettings } from "../repo-config.js";
 import { pushPatch } from "./push.js";
 import { rolloutCosts } from "./costs.js";
+import { type FollowUp, renderFollowUpComment } from "./follow-up.js";
 import { evaluationOf, type RankedCandidate, type SelectionEvidence } from "./select.js";
 
 /** Pure: why a repository's limits hold a new PR back, or null when they do not. */
@@ -127,6 +128,46 @@ export async function openFixPr(deps: { db: Db; workDir: string; botName: string
     actions: [{ label: "Retry", description: "Run fresh rollouts", identifier: "retry" }],
   });
   return { pullNumber, branch, headSha, checkRunId: check.id };
+}
+
+/**
+ * A follow-up's result as a new commit on top of the PR's head, never a force push: when the
+ * branch moved or vanished since the follow-up started, nothing is pushed and the reason is
+ * returned. Then a comment on the PR says what changed in answer to which review comment.
+ */
+export async function pushFollowUp(deps: { db: Db; workDir: string; botName: string }, gh: InstallationOctokit, input: { attempt: FixAttempt; followUp: FollowUp; chosen: RankedCandidate; rows: RolloutRow[] }): Promise<{ headSha: string } | { refused: string }> {
+  const { attempt, followUp, chosen } = input;
+  const [owner, repo] = attempt.repo.split("/") as [string, string];
+  const ref = await gh.rest.git.getRef({ owner, repo, ref: `heads/${followUp.branch}` }).catch((err: { status?: number }) => {
+    if (err.status === 404) return null;
+    throw err;
+  });
+  if (!ref) return { refused: `the branch \`${followUp.branch}\` was deleted` };
+  if (ref.data.object.sha !== followUp.headSha) {
+    return { refused: `the branch moved to ${ref.data.object.sha.slice(0, 7)} while the rollouts ran from ${followUp.headSha.slice(0, 7)}; LegoFactory never pushes over other commits. Comment \`/lego retry\` with the feedback again to start from the new head` };
+  }
+  const { token } = (await gh.auth({ type: "installation" })) as { token: string };
+  const { data: info } = await gh.rest.repos.get({ owner, repo });
+  const summary = await finishMessage(deps.db, chosen.id);
+  const headSha = await withScratch(deps.workDir, attempt.id, async (scratch) => {
+    const cloneDir = path.join(scratch, "clone");
+    await cloneBare(info.clone_url, cloneDir, token);
+    return pushPatch({
+      cloneDir,
+      remoteUrl: info.clone_url,
+      token,
+      baseSha: followUp.headSha,
+      patch: chosen.patch,
+      branch: followUp.branch,
+      message: `Address review on #${followUp.pullNumber}\n\nFollow-up by LegoFactory for #${attempt.issueNumber} (rollout ${chosen.index} of ${attempt.k}, verifier P(YES) ${chosen.score?.toFixed(3) ?? "n/a"}).`,
+      author: { name: deps.botName, email: `${deps.botName}@users.noreply.github.com` },
+      force: false,
+      scratch,
+    });
+  });
+  const body = renderFollowUpComment({ headSha, rollout: chosen.index, k: attempt.k, feedback: followUp.feedback, hidden: followUp.hidden, changed: parseDiff(chosen.patch), summary });
+  await gh.rest.issues.createComment({ owner, repo, issue_number: followUp.pullNumber, body });
+  return { headSha };
 }
 
 /** The agent's own account of its change: the message of its `finish` action. */

@@ -4,7 +4,8 @@
 export type Command =
   /** `k` absent: the repository's configured number of rollouts. */
   | { kind: "fix"; k?: number }
-  | { kind: "retry"; k?: number }
+  /** `feedback`: the comment's lines after the command, for a follow-up on a LegoFactory PR. */
+  | { kind: "retry"; k?: number; feedback?: string }
   | { kind: "stop" }
   | { kind: "explain" }
   | { kind: "help" }
@@ -20,7 +21,11 @@ const MAX_K = 16;
 
 const COMMANDS: Record<Known, { args: string; description: string; takesK: boolean }> = {
   fix: { args: "[k=N]", description: "Run N rollouts (1–16; default: the repository's setting) on this issue and open the best as a draft pull request.", takesK: true },
-  retry: { args: "[k=N]", description: "Try again with fresh rollouts, replacing the previous attempt's candidate.", takesK: true },
+  retry: {
+    args: "[k=N]",
+    description: "Try again with fresh rollouts, replacing the previous attempt's candidate. On a LegoFactory pull request, lines written below the command are review feedback: the rollouts start from the pull request's head and the result is pushed to it as a new commit.",
+    takesK: true,
+  },
   stop: { args: "", description: "Stop the running attempt; rollouts in flight are cancelled and nothing is opened.", takesK: false },
   explain: { args: "", description: "Show how the current candidate was chosen: every rollout, its outcome, its verifier score and why it was dropped.", takesK: false },
   help: { args: "", description: "Show this list.", takesK: false },
@@ -53,6 +58,7 @@ function usage(name: Known): string {
  * - Anything else after the command is rejected (`invalid`) rather than ignored, so that
  *   "/lego stop it after this one" or "/lego retry with k=4" never runs something other than
  *   what the writer meant.
+ * - For `retry`, the lines below the command (trimmed, when not blank) are its `feedback`.
  */
 export function parseCommand(body: string): Command | null {
   const raw = body.split(/\r?\n/).find((line) => line.trim() !== "");
@@ -82,7 +88,12 @@ export function parseCommand(body: string): Command | null {
     }
     k = n;
   }
-  if (command === "fix" || command === "retry") return k === undefined ? { kind: command } : { kind: command, k };
+  if (command === "retry") {
+    const rest = body.split(/\r?\n/);
+    const feedback = rest.slice(rest.indexOf(raw) + 1).join("\n").trim();
+    return { kind: command, ...(k === undefined ? {} : { k }), ...(feedback ? { feedback } : {}) };
+  }
+  if (command === "fix") return k === undefined ? { kind: command } : { kind: command, k };
   return { kind: command };
 }
 

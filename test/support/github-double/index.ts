@@ -138,7 +138,13 @@ export interface GitHubDouble {
   addReview(
     fullName: string,
     number: number,
-    input: { user: string; state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED"; body?: string },
+    input: {
+      user: string;
+      state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED";
+      body?: string;
+      /** Line comments left with the review (on the pull request's head). */
+      comments?: { user?: string; body: string; path: string; line: number; diffHunk?: string }[];
+    },
   ): Promise<ReviewRecord>;
   addLabel(fullName: string, number: number, label: string): void;
   /** Links an issue to a pull request by hand, as the "Development" sidebar does. */
@@ -424,6 +430,10 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
         state: input.state,
         commitId: pull.headSha,
         submittedAt: new Date(),
+        comments: (input.comments ?? []).map((c) => {
+          const cid = state.nextId();
+          return { id: cid, nodeId: state.nodeId("PRRC", cid), user: state.user(c.user ?? input.user), body: c.body, path: c.path, line: c.line, diffHunk: c.diffHunk ?? `@@ -${c.line},1 +${c.line},1 @@`, commitId: pull.headSha, createdAt: new Date() };
+        }),
       };
       pull.reviews.push(review);
       return review;

@@ -9,6 +9,7 @@ import type {
   PullRecord,
   ReactionRecord,
   RepoRecord,
+  ReviewCommentRecord,
   ReviewRecord,
   UserRecord,
 } from "./types.js";
@@ -323,6 +324,34 @@ export class Shapes {
       _links: { html: { href: html }, pull_request: { href: pullApi } },
       submitted_at: ts(review.submittedAt),
       commit_id: review.commitId,
+    };
+  }
+
+  reviewComment(c: ReviewCommentRecord, review: ReviewRecord, issue: IssueRecord): Record<string, unknown> {
+    const api = `${this.repoApi(issue.repo)}/pulls/comments/${c.id}`;
+    const html = `${this.repoHtml(issue.repo)}/pull/${issue.number}#discussion_r${c.id}`;
+    return {
+      id: c.id,
+      node_id: c.nodeId,
+      pull_request_review_id: review.id,
+      url: api,
+      html_url: html,
+      pull_request_url: `${this.repoApi(issue.repo)}/pulls/${issue.number}`,
+      user: this.user(c.user),
+      body: c.body,
+      path: c.path,
+      line: c.line,
+      original_line: c.line,
+      side: "RIGHT",
+      position: null,
+      original_position: null,
+      diff_hunk: c.diffHunk,
+      commit_id: c.commitId,
+      original_commit_id: c.commitId,
+      author_association: this.authorAssociation(c.user, issue.repo),
+      created_at: ts(c.createdAt),
+      updated_at: ts(c.createdAt),
+      _links: { self: { href: api }, html: { href: html }, pull_request: { href: `${this.repoApi(issue.repo)}/pulls/${issue.number}` } },
     };
   }
 

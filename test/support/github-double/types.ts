@@ -58,6 +58,21 @@ export interface ReviewRecord {
   state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "PENDING" | "DISMISSED";
   commitId: string;
   submittedAt: Date | null;
+  /** The review's line comments. */
+  comments?: ReviewCommentRecord[];
+}
+
+/** A comment on a line of a pull request's diff, left with a review. */
+export interface ReviewCommentRecord {
+  id: number;
+  nodeId: string;
+  user: UserRecord;
+  body: string;
+  path: string;
+  line: number;
+  diffHunk: string;
+  commitId: string;
+  createdAt: Date;
 }
 
 export interface PullRecord {

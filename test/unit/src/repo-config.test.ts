@@ -4,7 +4,7 @@ import { configErrorIssueBody, defaultRepoConfig, parseRepoConfig, parseRepoConf
 describe(".github/lego.yml", () => {
   it("uses documented defaults when the file is absent or empty", () => {
     expect(parseRepoConfig(null)).toEqual({ ok: true, config: defaultRepoConfig });
-    expect(defaultRepoConfig.autofix).toEqual({ trigger: "command", label: "lego:fix", k: 4, maxOpenPrs: 3, maxPrsPerHour: 2, minScore: 0.5, allowUnscored: false, selection: "hybrid", maxCostUsd: 10, maxCostUsdPerDay: 50, reproTimeoutSec: 300 });
+    expect(defaultRepoConfig.autofix).toEqual({ trigger: "command", label: "lego:fix", k: 4, maxOpenPrs: 3, maxPrsPerHour: 2, minScore: 0.5, allowUnscored: false, selection: "hybrid", maxCostUsd: 10, maxCostUsdPerDay: 50, untrustedReviewComments: false, reproTimeoutSec: 300 });
     expect(defaultRepoConfig.harvest.skipBots).toBe(true);
   });
   it("fills defaults around partial settings and ignores _extends", () => {

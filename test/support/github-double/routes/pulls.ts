@@ -171,6 +171,14 @@ export function registerPullRoutes(table: RouteTable, { state, shapes }: RouteDe
     return { body: page.items.map((r) => shapes.review(r, issue)), headers: page.headers };
   });
 
+  table.add("GET", "/repos/:owner/:repo/pulls/:number/reviews/:review_id/comments", { ...read, docs: REVIEW_DOCS }, async (ctx) => {
+    const issue = await findPull(ctx);
+    const review = pullOf(issue).reviews.find((r) => String(r.id) === ctx.params.review_id);
+    if (!review) throw notFound(`${REVIEW_DOCS}#list-comments-for-a-pull-request-review`);
+    const page = paginate(ctx, review.comments ?? []);
+    return { body: page.items.map((c) => shapes.reviewComment(c, review, issue)), headers: page.headers };
+  });
+
   table.add("POST", "/repos/:owner/:repo/pulls/:number/reviews", { ...write, docs: REVIEW_DOCS }, async (ctx) => {
     const issue = await findPull(ctx);
     const pull = pullOf(issue);

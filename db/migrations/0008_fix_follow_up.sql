@@ -1,0 +1,1 @@
+ALTER TABLE "fix_attempts" ADD COLUMN "follow_up" jsonb;

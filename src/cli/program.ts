@@ -219,11 +219,12 @@ export function buildCli(): Command {
       .argument("<path-or-git-url>", "repository to read (history is cloned, never modified)")
       .option("--pr <number>", "only this pull request", int)
       .option("--since <date>", "only PRs merged since this date (YYYY-MM-DD)", date)
-      .option("--limit <n>", "at most this many PRs, newest first", int)
+      .option("--limit <n>", "at most this many PRs scanned, newest first", int)
+      .option("--max-tasks <n>", "stop after this many valid tasks (PRs with no test change are skipped before any clone or build)", int)
       .option("--issue-text <file>", "problem statement from this file instead of the PR message")
       .option("--no-validate", "stop at candidates: no environment build or test runs")
       .option("--json", "write task instances as JSON lines on stdout"),
-  ).action(async (location: string, flags: CommonFlags & { pr?: number; since?: Date; limit?: number; issueText?: string; validate: boolean; json?: boolean }) => {
+  ).action(async (location: string, flags: CommonFlags & { pr?: number; since?: Date; limit?: number; maxTasks?: number; issueText?: string; validate: boolean; json?: boolean }) => {
     await withBatch(flags, async (batch) => {
       const rows = await harvestCommand(batch, location, { ...flags, json: Boolean(flags.json) }, print, printErr);
       return rows.some((r) => r.status === "valid") || (!flags.validate && rows.some((r) => r.status === "candidate")) ? EXIT.ok : EXIT.incomplete;

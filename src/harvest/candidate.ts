@@ -1,6 +1,6 @@
 // A merged PR → a task candidate in the SWE-bench shape, or a skip with its reason.
 import type { TaskRow } from "../../db/tasks.js";
-import { changedLineCount, parseDiff, splitDiff } from "../diff/index.js";
+import { changedLineCount, isTestFile, parseDiff, splitDiff } from "../diff/index.js";
 import { diff } from "../git.js";
 import type { HarvestRules } from "../repo-config.js";
 import type { HarvestSource, PullInfo } from "./source.js";
@@ -60,6 +60,10 @@ export async function harvestCandidate(source: HarvestSource, pullNumber: number
   if (!pr.merged || !pr.mergeCommitSha) return skip("pull request is not merged");
   if (opts.rules.skipBots && pr.authorIsBot) return skip(`authored by a bot (${pr.author}); harvest.skipBots is on`);
   if (isRevert(pr)) return skip(`a revert ("${pr.title}"): its tests would prove the code before an earlier change, not a fix`);
+  if (source.changedFiles) {
+    const files = await source.changedFiles(pr);
+    if (files && !files.some(isTestFile)) return skip("no test change: the PR adds or edits no test file");
+  }
   const statement = await source.statement(pr);
   if (!statement.ok) return skip(statement.reason);
   const described = { problemStatement: statement.problemStatement, hintsText: statement.hintsText, issueNumbers: statement.issueNumbers };

@@ -77,6 +77,16 @@ export class LocalSource implements HarvestSource {
     };
   }
 
+  async changedFiles(pull: PullInfo): Promise<string[] | null> {
+    const p = this.pulls?.get(pull.number);
+    const sha = pull.mergeCommitSha as string;
+    // A merge commit's change is against its first parent; squash and rebase merges span their commits.
+    const from = p?.kind === "merge" && p.parents[0] ? p.parents[0] : `${sha}~${p?.commits.length ?? 1}`;
+    const out = await git(this.cloneDir, ["diff", "--name-only", "-z", from, sha]).catch(() => undefined);
+    // An unreadable range (a root commit) lists nothing we can trust: the full harvest decides.
+    return out === undefined ? null : out.split("\0").filter(Boolean);
+  }
+
   async changeRange(pull: PullInfo, clone: string): Promise<ChangeRange> {
     const p = this.pulls?.get(pull.number);
     return resolveChangeRange(clone, pull.mergeCommitSha as string, p?.commits.length ?? 1);

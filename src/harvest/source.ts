@@ -27,6 +27,12 @@ export interface HarvestSource {
   statement(pull: PullInfo): Promise<Statement>;
   /** The commits the PR's own change runs between, in `clone` (see change-range.ts), or why they cannot be known. */
   changeRange(pull: PullInfo, clone: string): Promise<ChangeRange>;
+  /**
+   * The paths the PR changes, when the source can list them without cloning or building (a local
+   * history): a PR that touches no test file is then skipped before anything expensive. Null:
+   * unknown here, the full harvest decides.
+   */
+  changedFiles?(pull: PullInfo): Promise<string[] | null>;
   /** A clone with all history: made under `scratch` (or one the source already holds); returns its path. */
   clone(scratch: string): Promise<string>;
 }

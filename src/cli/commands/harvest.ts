@@ -13,6 +13,8 @@ export interface HarvestFlags {
   pr?: number;
   since?: Date;
   limit?: number;
+  /** Stop once this many valid tasks are harvested. */
+  maxTasks?: number;
   issueText?: string;
   validate: boolean;
   json: boolean;
@@ -54,6 +56,7 @@ export async function harvestCommand(batch: Batch, location: string, flags: Harv
       rows.push(row);
       bar.tick(`#${number} ${row.status}`);
       if (flags.json) out(taskJsonLine(row));
+      if (flags.maxTasks !== undefined && rows.filter((r) => r.status === "valid").length >= flags.maxTasks) break;
     }
   } finally {
     bar.stop();

@@ -56,11 +56,21 @@ describe("the PR's own diff", () => {
     expect(files(row.testPatch)).toEqual(["tests/test_series.py"]);
   });
 
-  it("a merge whose PR touched only non-test files is skipped: no test change", async () => {
-    const { row } = await candidate(23);
+  it("a merge whose PR touched only non-test files is skipped: no test change, before any clone or diff", async () => {
+    const touched: string[] = [];
+    const watched = Object.assign(Object.create(source) as LocalSource, {
+      clone: async () => (touched.push("clone"), source.clone()),
+      changeRange: async (...args: Parameters<LocalSource["changeRange"]>) => (touched.push("changeRange"), source.changeRange(...args)),
+    });
+    const { row, cloneDir } = await candidate(23, watched);
     expect(row.status).toBe("skipped");
     expect(row.statusReason).toMatch(/^no test change/);
-    expect(files(row.patch)).toEqual(["pkg/notes.py"]);
+    expect(touched).toEqual([]);
+    expect(cloneDir).toBeUndefined();
+    expect(await source.changedFiles(await source.pull(23))).toEqual(["pkg/notes.py"]);
+    // A PR that does change tests goes on to the clone.
+    await candidate(20, watched);
+    expect(touched).toEqual(["clone", "changeRange"]);
   });
 });
 

@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { promisify } from "node:util";
+import { leftoverCheckScript } from "./clean-tree.js";
 import type { Sandbox } from "./container.js";
 import { runGit as git } from "./git.js";
 import { shQuote as q } from "./quote.js";
@@ -81,6 +82,7 @@ for f in FETCH_HEAD ORIG_HEAD MERGE_HEAD CHERRY_PICK_HEAD packed-refs.lock objec
   [ ! -e ".git/$f" ] || echo "PROBLEM: .git/$f exists"
 done
 git stash list 2>/dev/null | grep -q . && echo "PROBLEM: stash entries"
+${leftoverCheckScript()}
 unreachable=$(git fsck --unreachable --no-reflogs --no-progress 2>/dev/null | head -5)
 [ -z "$unreachable" ] || echo "PROBLEM: unreachable objects: $(echo $unreachable)"
 exit 0`;

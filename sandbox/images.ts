@@ -3,6 +3,7 @@
 import { performance } from "node:perf_hooks";
 import type Docker from "dockerode";
 import { type BuildFailure, type BuildFailureClass, classifyBuildFailure } from "./build-failures.js";
+import { cleanTreeScript } from "./clean-tree.js";
 import { Sandbox } from "./container.js";
 import { statusCode } from "./docker.js";
 import type { SandboxLimits } from "./limits.js";
@@ -175,9 +176,12 @@ function splitTag(ref: string): [string, string] {
 
 /**
  * Puts a prepared repository into an environment container's /repo, beside what the install
- * left there (node_modules, build outputs). Environment images hold no tracked files, so no
- * file of the snapshot the image was built from can linger.
+ * left there, then removes everything that is neither tracked at the task's commit nor the
+ * install's (clean-tree.ts): environment images hold no tracked files, and no build output of
+ * the snapshot the image was built from survives either.
  */
 export async function applyCodeState(sandbox: Sandbox, repoDir: string): Promise<void> {
   await sandbox.copyIn(repoDir, "/repo");
+  const clean = await sandbox.exec(`cd /repo && ${cleanTreeScript()}`, { timeoutMs: 120_000 });
+  if (clean.exitCode !== 0) throw new Error(`removing files not tracked at the base commit from /repo failed: ${clean.stderr.trim().slice(0, 300)}`);
 }

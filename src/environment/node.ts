@@ -101,8 +101,12 @@ export function planNode(repo: RepoSnapshot): EnvironmentPlan | { error: string 
   const tapCoverageOff = tapMajor(deps.tap) >= 18 ? "--disable-coverage" : "--no-coverage";
   if (pkg.workspaces !== undefined || files.has("pnpm-workspace.yaml")) notes.push("workspaces found: tests run from the repository root");
 
+  const build = buildStep(pkg, repo.files, pm.manager);
+  if (build) notes.push(`the package's entry points are build outputs that are not tracked: \`${build}\` runs before the tests`);
+
   return {
     language: typescript ? "typescript" : "javascript",
+    ...(build ? { build } : {}),
     packageManager: pm.manager,
     nodeVersion,
     framework: runner,
@@ -370,4 +374,23 @@ function dependencyFiles(all: string[], files: Set<string>, pkg: PackageJson, ya
     out.push(...all.filter((f) => f.endsWith("/package.json") && !f.includes("node_modules/")));
   }
   return [...new Set(out)].sort();
+}
+
+/**
+ * Pure: the build command when the tests need one: the package has a `build` script and its
+ * entry points (main, module, exports, bin) lie in a directory with no tracked file (dist/,
+ * lib/…), so a tree holding only tracked files cannot be imported until it is built.
+ */
+export function buildStep(pkg: { scripts?: Record<string, unknown>; main?: unknown; module?: unknown; exports?: unknown; bin?: unknown }, files: string[], manager: Manager): string | undefined {
+  if (typeof pkg.scripts?.build !== "string") return undefined;
+  const entries: string[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === "string") entries.push(v);
+    else if (v && typeof v === "object") for (const x of Object.values(v)) walk(x);
+  };
+  for (const v of [pkg.main, pkg.module, pkg.exports, pkg.bin]) walk(v);
+  const dirs = entries.map((e) => e.replace(/^\.\//, "").split("/")).filter((parts) => parts.length > 1).map((parts) => parts[0] as string);
+  const untracked = dirs.some((d) => !d.includes("*") && !files.some((f) => f.startsWith(`${d}/`)));
+  if (!untracked) return undefined;
+  return manager === "npm" ? "npm run build" : `${manager} run build`;
 }

@@ -45,6 +45,11 @@ export interface EnvironmentPlan {
   testCommand(testFiles: string[] | "all"): string;
   reporterFlags: string;
   /**
+   * The project's build step, run before the tests of every state (patches applied, network off)
+   * because its tests import build outputs (dist/) that a clean tree does not hold.
+   */
+  build?: string;
+  /**
    * The structured report the test command writes where REPORT_PLACEHOLDER stands; results are
    * read from it, never from the output. Absent: the output is all there is.
    */

@@ -123,6 +123,13 @@ export async function runTestState(
       return { ...out, error: `${p?.name ?? "a patch"} does not apply at the base commit: ${prep.stderr.trim().slice(0, 500)}` };
     }
     if (prep.exitCode !== 0) return { ...out, error: `preparing the sandbox failed (exit ${prep.exitCode}): ${prep.stderr.trim().slice(0, 500)}` };
+    if (opts.plan.build) {
+      // The tree holds no build outputs (applyCodeState cleaned it): build this state's own.
+      const built = await sandbox.exec(opts.plan.build, { timeoutMs: opts.timeoutMs, cwd: "/repo", env: opts.plan.env });
+      if (built.exitCode !== 0 || built.timedOut) {
+        return { ...out, error: `the build step \`${opts.plan.build}\` failed in the ${state.toUpperCase()} state (exit ${built.exitCode}${built.timedOut ? ", timed out" : ""}): ${`${built.stdout}\n${built.stderr}`.trim().slice(-500)}` };
+      }
+    }
     out.prepareMs = performance.now() - began;
     for (let repeat = 1; repeat <= opts.runs; repeat++) {
       // A fresh nonce per run names the markers and the report's directory; the code under test

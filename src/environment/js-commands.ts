@@ -28,7 +28,8 @@ const RULES: Record<JsRunner, FlagRules> = {
     value: ["-c", "--config", "-r", "--root", "--dir", "--project", "--environment", "--pool", "--reporter", "--outputFile", "--mode", "--testTimeout", "--shard", "-t", "--testNamePattern"],
     drop: /^--(reporter|outputFile|coverage.*|watch|ui|open|run|changed|passWithNoTests|bail|silent)$|^-w$/,
     keepForFiles: /^(-c|--config|-r|--root|--dir|--project|--environment|--pool|--mode|--testTimeout|--globals|--dom|--no-file-parallelism|--sequence\..*|--isolate|--no-isolate)$/,
-    subcommands: ["run", "watch", "dev", "related"],
+    // `vitest bench` or `vitest typecheck` name a mode, never a file filter.
+    subcommands: ["run", "watch", "dev", "related", "bench", "typecheck", "list"],
   },
   mocha: {
     value: ["-r", "--require", "-R", "--reporter", "-O", "--reporter-option", "--reporter-options", "-t", "--timeout", "-s", "--slow", "-u", "--ui", "-g", "--grep", "-f", "--fgrep", "--file", "--extension", "--ignore", "--exclude", "--config", "--package", "--spec", "--retries", "-j", "--jobs", "-n", "--node-option", "--watch-files", "--watch-ignore"],
@@ -44,6 +45,7 @@ const RULES: Record<JsRunner, FlagRules> = {
     value: ["-m", "--match", "--config", "-c", "--concurrency", "-T", "--timeout", "--node-arguments"],
     drop: /^(-t|--tap|-w|--watch|-v|--verbose|--reset-cache|--fail-fast|-u|--update-snapshots)$/,
     keepForFiles: /^(--config|-c|--concurrency|-T|--timeout|--node-arguments|-s|--serial)$/,
+    subcommands: ["debug", "reset-cache"],
   },
   tap: {
     value: ["-R", "--reporter", "-t", "--timeout", "--node-arg", "--test-arg", "--test-env", "-j", "--jobs", "--nyc-arg", "--coverage-report", "--before", "--after", "--files"],

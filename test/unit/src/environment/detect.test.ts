@@ -251,6 +251,12 @@ describe("JavaScript and TypeScript projects", () => {
     expect(p.fallbacks[0]?.install[0]).toMatch(/YARN_ENABLE_SCRIPTS=false/);
   });
 
+  it("never takes a script's subcommand for a file filter (vitest bench)", () => {
+    const p = plan({ "package.json": pkg({ scripts: { test: "vitest bench --config vitest.bench.ts" }, devDependencies: { vitest: "^2" } }) });
+    expect(p.testCommand("all")).toMatch(/npx --no-install vitest run --config vitest\.bench\.ts --reporter=json /);
+    expect(p.testCommand("all")).not.toMatch(/ bench /);
+  });
+
   it("a wrapper script hides the runner: vitest from devDependencies", () => {
     const p = plan({ "package.json": pkg({ scripts: { test: "node scripts/test.js" }, devDependencies: { vitest: "^2" } }), "scripts/test.js": undefined as unknown as string });
     expect(p.framework).toBe("vitest");

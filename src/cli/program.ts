@@ -274,8 +274,9 @@ export function buildCli(): Command {
       .argument("<predictions.jsonl>", "instance_id, model_name_or_path, model_patch per line")
       .option("--repo <path-or-url>", "where the tasks' repository is (default: clone https://github.com/<repo>)")
       .addOption(new Option("--scope <scope>", "tests to run").choices(["touched", "all"]).default("touched"))
-      .option("--json", "write one report per prediction as JSON lines on stdout"),
-  ).action(async (tasks: string, predictions: string, flags: CommonFlags & { repo?: string; scope: "touched" | "all"; json?: boolean }) => {
+      .option("--json", "write one report per prediction as JSON lines on stdout")
+      .option("--report-file <path>", "the SWE-bench-style report.json (resolved / unresolved / error ids); default beside the predictions file"),
+  ).action(async (tasks: string, predictions: string, flags: CommonFlags & { repo?: string; scope: "touched" | "all"; json?: boolean; reportFile?: string }) => {
     await withBatch(flags, async (batch) => {
       const r = await evalCommand(batch, tasks, predictions, { ...flags, json: Boolean(flags.json) }, print, printErr);
       return r.invalid === 0 ? EXIT.ok : EXIT.incomplete;

@@ -1,7 +1,9 @@
 // `lego eval <tasks.jsonl> <predictions.jsonl>`: grade model patches as the SWE-bench harness does.
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { imageExists } from "../../../sandbox/images.js";
+import { repoSettingsAt } from "./harvest.js";
 import { ensureEnvironment } from "../../environment/ensure.js";
 import { evaluatePatch } from "../../validation/evaluate.js";
 import { parseJsonl, predictionSchema, taskInstanceSchema, type TaskInstance } from "../../tasks/swebench.js";
@@ -12,6 +14,30 @@ export interface EvalFlags {
   repo?: string;
   scope: "touched" | "all";
   json: boolean;
+  /** Where the SWE-bench-style summary goes; default report.json beside the predictions file. */
+  reportFile?: string;
+}
+
+/** The SWE-bench harness's run report (schema_version 2): ids by outcome. */
+export function swebenchReport(reports: EvalReport[], submitted: { instance_id: string; model_patch: string | null }[]) {
+  const ids = (f: (r: EvalReport) => boolean) => reports.filter(f).map((r) => r.instance_id).sort();
+  const empty = new Set(submitted.filter((p) => !p.model_patch?.trim()).map((p) => p.instance_id));
+  const completed = ids((r) => r.valid);
+  return {
+    total_instances: submitted.length,
+    submitted_instances: submitted.length,
+    completed_instances: completed.length,
+    resolved_instances: ids((r) => r.resolved).length,
+    unresolved_instances: ids((r) => r.valid && !r.resolved).length,
+    empty_patch_instances: empty.size,
+    error_instances: ids((r) => !r.valid && !empty.has(r.instance_id)).length,
+    completed_ids: completed,
+    resolved_ids: ids((r) => r.resolved),
+    unresolved_ids: ids((r) => r.valid && !r.resolved),
+    empty_patch_ids: [...empty].sort(),
+    error_ids: ids((r) => !r.valid && !empty.has(r.instance_id)),
+    schema_version: 2,
+  };
 }
 
 export interface EvalReport {
@@ -45,6 +71,9 @@ export async function evalCommand(batch: Batch, tasksFile: string, predictionsFi
   } finally {
     bar.stop();
   }
+  const reportFile = flags.reportFile ?? path.join(path.dirname(path.resolve(predictionsFile)), "report.json");
+  await writeFile(reportFile, `${JSON.stringify(swebenchReport(reports, predictions), null, 2)}\n`);
+  err(`report: ${reportFile}`);
   const resolved = reports.filter((r) => r.resolved).length;
   const invalid = reports.filter((r) => !r.valid).length + (predLines.length - predictions.length);
   if (!flags.json) {
@@ -62,7 +91,11 @@ async function evaluateOne(batch: Batch, task: TaskInstance | undefined, p: { in
   const repoDir = path.join(batch.scratch, `eval-${p.instance_id.replace(/[^A-Za-z0-9._-]/g, "_")}`);
   try {
     const clone = await batch.cloneOf(task.repo, flags.repo);
-    const env = await ensureEnvironment(batch.envDeps, { repo: task.repo, cloneDir: clone, commit: task.base_commit });
+    // The task's own image when the engine still has it, and the repository's .github/lego.yml
+    // overrides, as the harvest that validated it used them.
+    const overrides = { ...(await repoSettingsAt(clone)).overrides };
+    if (!overrides.image && task.image && (await imageExists(batch.docker, task.image))) overrides.image = task.image;
+    const env = await ensureEnvironment(batch.envDeps, { repo: task.repo, cloneDir: clone, commit: task.base_commit, overrides });
     if (!env.ok) return { ...base, resolved: false, valid: false, reason: env.reason };
     const head = await prepareTaskRepo(clone, { kind: task.kind, baseCommit: task.base_commit, bugPatch: task.bug_patch }, repoDir);
     const r = await evaluatePatch(

@@ -2,7 +2,7 @@
 import { Queue, type JobsOptions } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import { ConnectionErrors } from "./connection-errors.js";
-import type { FixSettings, HarvestSettings } from "./repo-config.js";
+import type { FixSettings, HarvestSettings, SynthSettings } from "./repo-config.js";
 
 /** What a job of each queue carries; the keys are the queues. Workers are in src/runtime/queues.ts. */
 export interface JobData {
@@ -25,12 +25,14 @@ export interface JobData {
     deliveryId?: string;
     settings?: HarvestSettings;
   };
+  /** One repository snapshot (the commit an environment was just built for) → synthetic tasks. */
+  synth: { installationId: number; repo: string; commit: string; settings: SynthSettings };
 }
 
 export type QueueName = keyof JobData;
 
 /** JobData's keys at run time, for what lists every queue (dashboard, metrics, queue UI); tsc insists on each. */
-const everyQueue: Record<QueueName, true> = { webhooks: true, backfill: true, fix: true, rollout: true, "fix-select": true, signals: true, harvest: true, trajgen: true, "trajgen-sweep": true, training: true, "training-check": true, gate: true };
+const everyQueue: Record<QueueName, true> = { webhooks: true, backfill: true, fix: true, rollout: true, "fix-select": true, signals: true, harvest: true, trajgen: true, "trajgen-sweep": true, training: true, "training-check": true, gate: true, synth: true };
 export const queueNames = Object.keys(everyQueue) as QueueName[];
 
 /** How a job failed for good (attempts used up, or UnrecoverableError): what its queue's policy records. */

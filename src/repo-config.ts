@@ -94,6 +94,8 @@ export interface HarvestSettings extends HarvestRules {
   scope: "touched" | "all";
   timeoutSec: number;
   overrides: SandboxOverrides;
+  /** Set when synthetic tasks are on: a fresh environment build enqueues a synth job with these. */
+  synth?: SynthSettings | null;
 }
 
 /** The repository's settings a fix attempt runs with (from .github/lego.yml when requested). */
@@ -227,6 +229,7 @@ export function harvestSettings(config: RepoConfig): HarvestSettings {
     scope: config.validation.scope,
     timeoutSec: config.sandbox.timeoutSec,
     overrides: sandboxOverrides(config),
+    synth: synthSettings(config),
   };
 }
 

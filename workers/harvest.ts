@@ -10,13 +10,15 @@ import { GitHubSource, type HarvestGitHub } from "../src/harvest/github-source.j
 import { instanceIdFor } from "../src/harvest/candidate.js";
 import { harvestPull } from "../src/harvest/harvest-pull.js";
 import type { JobData, JobFailure } from "../src/queue.js";
-import { defaultRepoConfig, type HarvestSettings, harvestSettings } from "../src/repo-config.js";
+import { defaultRepoConfig, type HarvestSettings, harvestSettings, type SynthSettings } from "../src/repo-config.js";
 
 
 export interface HarvestDeps extends SandboxWorkDeps {
   github(installationId: number): Promise<HarvestGitHub>;
   /** A task just became valid: its teacher rollouts are enqueued here (src/trajgen/enqueue.ts). */
   onValidated?(task: { instanceId: string; repo: string }, installationId: number): Promise<void>;
+  /** A task's environment was just built (not reused) and the repository has synth on. */
+  onEnvironmentBuilt?(snapshot: { repo: string; commit: string }, settings: SynthSettings, installationId: number): Promise<void>;
 }
 
 const defaultSettings: HarvestSettings = harvestSettings(defaultRepoConfig);
@@ -38,6 +40,10 @@ export async function processHarvest(data: JobData["harvest"], deps: HarvestDeps
     // After the row is stored, so a trajgen job always finds its task. If enqueueing fails, the
     // harvest job fails and its retry enqueues again (job ids are deterministic).
     if (row.status === "valid" && deps.onValidated) await deps.onValidated({ instanceId: row.instanceId, repo: row.repo }, data.installationId);
+    const environment = (row.evidence as { environment?: { reused?: boolean } } | undefined)?.environment;
+    if (settings.synth && deps.onEnvironmentBuilt && row.environmentId && environment?.reused === false) {
+      await deps.onEnvironmentBuilt({ repo: row.repo, commit: row.baseCommit }, settings.synth, data.installationId);
+    }
     deps.log.info({ instanceId: row.instanceId, status: row.status, reason: row.statusReason, f2p: row.failToPass?.length }, "harvest recorded");
     return row;
   } finally {

@@ -8,7 +8,8 @@ import type { Probot } from "probot";
 import { processBackfill } from "../../workers/backfill.js";
 import { processSelect, selectFailed } from "../../workers/fix-select.js";
 import { fixFailed, processFix } from "../../workers/fix.js";
-import { harvestFailed, processHarvest } from "../../workers/harvest.js";
+import { harvestFailed, type HarvestDeps, processHarvest } from "../../workers/harvest.js";
+import { processSynth, synthFailed } from "../../workers/synth.js";
 import { processRollout, rolloutFailed } from "../../workers/rollout.js";
 import { trajgenFailed, trajgenProcessor } from "../../workers/trajgen.js";
 import { processGate } from "../../workers/gate.js";
@@ -21,7 +22,8 @@ import { processWebhookDelivery, webhookFailed } from "../../workers/webhooks.js
 import { cacheDirOf, pipIndexOf, sandboxLimitsOf } from "../config.js";
 import type { FixDeps } from "../fix/checkout.js";
 import type { InstallationOctokit } from "../github/probot.js";
-import type { JobData, JobFailure, QueueName } from "../queue.js";
+import { type JobData, type JobFailure, jobId, type QueueName } from "../queue.js";
+import { writerFrom } from "../synthetic/writer.js";
 import { enqueueTrajgen } from "../trajgen/enqueue.js";
 import type { Runtime } from "./runtime.js";
 
@@ -60,7 +62,17 @@ const queueTable: { [N in QueueName]: WorkerFactory<N> } = {
     const teacher = rt.teacher;
     // A task that turns valid gets its teacher rollouts, when a teacher is configured.
     const onValidated = teacher ? async (task: { instanceId: string; repo: string }, installationId: number) => void (await enqueueTrajgen(rt.queues, teacher, task, installationId)) : undefined;
-    return sandbox ? { process: (data) => processHarvest(data, { ...sandbox, log: log("harvest"), ...(onValidated ? { onValidated } : {}) }), failed: (data, f) => harvestFailed(data, f, sandbox) } : null;
+    // A fresh environment build on a repository with synth on: its snapshot gets a synth job.
+    const onEnvironmentBuilt: HarvestDeps["onEnvironmentBuilt"] = async (snapshot, settings, installationId) =>
+      void (await rt.queues.add("synth", jobId("synth", snapshot.repo, snapshot.commit), { installationId, repo: snapshot.repo, commit: snapshot.commit, settings }));
+    return sandbox ? { process: (data) => processHarvest(data, { ...sandbox, log: log("harvest"), onEnvironmentBuilt, ...(onValidated ? { onValidated } : {}) }), failed: (data, f) => harvestFailed(data, f, sandbox) } : null;
+  },
+  synth: ({ rt, sandbox, log }) => {
+    const teacher = rt.teacher;
+    const onValidated = teacher ? async (task: { instanceId: string; repo: string }, installationId: number) => void (await enqueueTrajgen(rt.queues, teacher, task, installationId)) : undefined;
+    return sandbox
+      ? { process: (data) => processSynth(data, { ...sandbox, writer: writerFrom(rt.config), log: log("synth"), ...(onValidated ? { onValidated } : {}) }), failed: (data, f) => synthFailed(data, f, { log: log("synth") }) }
+      : null;
   },
   trajgen: ({ rt, sandbox, log }) => {
     const teacher = rt.teacher;

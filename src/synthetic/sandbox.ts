@@ -8,6 +8,7 @@ import { applyCodeState } from "../../sandbox/images.js";
 import type { SandboxLimits } from "../../sandbox/limits.js";
 import { shQuote } from "../../sandbox/quote.js";
 import { extractMarked, parseTestLog, wrapWithMarkers, type ParsedRun } from "../../sandbox/test-logs/index.js";
+import { REPORT_PLACEHOLDER, resultsFromReport } from "../../sandbox/test-logs/report.js";
 import type { EnvironmentPlan } from "../environment/types.js";
 import { type CoverageMap, mergeFileCoverage, PYTHON_PLUGIN, pythonCoverageCommand, V8_READER } from "./coverage.js";
 
@@ -21,6 +22,8 @@ export interface TestRun {
 }
 
 const LOG_TAIL = 8192;
+/** As validation: a report larger than this is read as cut. */
+const REPORT_MAX_BYTES = 64 * 1024 * 1024;
 
 export class SynthSandbox {
   private constructor(
@@ -39,12 +42,22 @@ export class SynthSandbox {
     return new SynthSandbox(sandbox, opts.plan);
   }
 
+  /** One test run, read as validation reads it: from the structured report where the plan writes one. */
   async run(command: string, timeoutMs: number, env: Record<string, string> = {}): Promise<TestRun> {
-    const id = `synth-${randomBytes(4).toString("hex")}`;
-    const r = await this.sandbox.exec(wrapWithMarkers(id, command), { timeoutMs, cwd: "/repo", env: { ...this.plan.env, ...env } });
+    const nonce = randomBytes(16).toString("hex");
+    const id = `synth-${nonce}`;
+    const report = this.plan.report && command.includes(REPORT_PLACEHOLDER) ? `/tmp/lego-report-${nonce}/report` : null;
+    const reportDir = report ? report.slice(0, report.lastIndexOf("/")) : "";
+    const text = report ? `mkdir -p -m 700 ${reportDir}\n${wrapWithMarkers(id, command.split(REPORT_PLACEHOLDER).join(report))}` : wrapWithMarkers(id, command);
+    const r = await this.sandbox.exec(text, { timeoutMs, cwd: "/repo", env: { ...this.plan.env, ...env } });
     const marked = extractMarked(r.stdout, id);
     const log = `${marked.body}\n${r.stderr}`;
-    return { parsed: parseTestLog(this.plan.framework, log), exitCode: marked.exitCode, timedOut: r.timedOut, durationMs: Math.round(r.durationMs), log: log.slice(-LOG_TAIL) };
+    let parsed: ParsedRun;
+    if (report && this.plan.report) {
+      const read = await this.sandbox.exec(`cat ${report} && rm -rf ${reportDir}`, { timeoutMs: 60_000, maxOutputBytes: REPORT_MAX_BYTES });
+      parsed = resultsFromReport(this.plan.report, read.exitCode === 0 ? read.stdout : null, log, this.plan.framework);
+    } else parsed = parseTestLog(this.plan.framework, log);
+    return { parsed, exitCode: marked.exitCode, timedOut: r.timedOut, durationMs: Math.round(r.durationMs), log: log.slice(-LOG_TAIL) };
   }
 
   /** Applies a diff to the tree; the error when it does not apply. */

@@ -6,6 +6,8 @@
 // tasks' trajectories read ahead (the default, 4), and the ratio is printed.
 //
 //   npx tsx bench/export.ts [--mb 1024]          (the larger size; the smaller is a quarter)
+//   npx tsx bench/export.ts --baseline DIR       (also runs DIR/bench/export.ts's exporter on the
+//                                                 same data: DIR is a checkout of an earlier commit)
 import { execFile } from "node:child_process";
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     tasks: { type: "string" },
     out: { type: "string" },
     prefetch: { type: "string", default: "4" },
+    baseline: { type: "string" },
   },
 });
 const run = promisify(execFile);
@@ -110,8 +113,8 @@ async function generate(sql: postgres.Sql, dir: string, repo: string, mb: number
   return { repo, tasks, bytes, trajFile, tasksFile };
 }
 
-async function measure(args: string[]): Promise<{ seconds: number; records: number; maxRssMb: number }> {
-  const { stdout } = await run(process.execPath, ["--import", "tsx", self, ...args], { maxBuffer: 1 << 20, timeout: 1_800_000 });
+async function measure(args: string[], script = self): Promise<{ seconds: number; records: number; maxRssMb: number }> {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", script, ...args], { maxBuffer: 1 << 20, timeout: 1_800_000 });
   return JSON.parse(stdout.trim().split("\n").pop() as string) as { seconds: number; records: number; maxRssMb: number };
 }
 
@@ -133,27 +136,30 @@ async function main(): Promise<void> {
     const rows: Record<string, unknown>[] = [];
     for (const set of [small, big]) {
       for (const kind of ["db", "file"] as const) {
-        for (const prefetch of [1, 4]) {
-          const out = path.join(work, "out", `${kind}-${prefetch}-${set.repo.replace("/", "_")}`);
+        const variants = [...(values.baseline ? [{ code: "baseline", prefetch: null }] : []), { code: "current", prefetch: 1 }, { code: "current", prefetch: 4 }];
+        for (const { code, prefetch } of variants) {
+          const out = path.join(work, "out", `${kind}-${code}-${prefetch}-${set.repo.replace("/", "_")}`);
           const args = kind === "db" ? ["--child", "db", "--db", temp.url, "--repo", set.repo, "--out", out] : ["--child", "file", "--from", set.trajFile, "--tasks", set.tasksFile, "--out", out];
-          const m = await measure([...args, "--prefetch", String(prefetch)]);
+          const m = prefetch === null ? await measure(args, path.resolve(values.baseline as string, "bench/export.ts")) : await measure([...args, "--prefetch", String(prefetch)]);
           const mb = set.bytes / 1024 / 1024;
-          rows.push({ source: kind, prefetch, input_mb: Math.round(mb), records: m.records, seconds: Math.round(m.seconds * 10) / 10, mb_per_s: Math.round((mb / m.seconds) * 10) / 10, peak_rss_mb: Math.round(m.maxRssMb) });
+          rows.push({ source: kind, code, prefetch, input_mb: Math.round(mb), records: m.records, seconds: Math.round(m.seconds * 10) / 10, mb_per_s: Math.round((mb / m.seconds) * 10) / 10, peak_rss_mb: Math.round(m.maxRssMb) });
           rmSync(out, { recursive: true, force: true });
         }
       }
     }
-    const pick = (kind: string, prefetch: number, key: string) => rows.filter((r) => r.source === kind && r.prefetch === prefetch).map((r) => r[key] as number);
+    const pick = (kind: string, prefetch: number | null, key: string) => rows.filter((r) => r.source === kind && r.prefetch === prefetch).map((r) => r[key] as number);
     const ratio = (kind: string, key: string) => {
       const [a, b] = pick(kind, 4, key);
       return Math.round(((b as number) / (a as number)) * 100) / 100;
     };
+    const versus = (kind: string) => pick(kind, 4, "mb_per_s").map((v, i) => Math.round((v / (pick(kind, null, "mb_per_s")[i] as number)) * 100) / 100);
     const speedup = (kind: string) => pick(kind, 4, "mb_per_s").map((v, i) => Math.round((v / (pick(kind, 1, "mb_per_s")[i] as number)) * 100) / 100);
     const summary = {
       rows,
       rss_ratio_x4: { db: ratio("db", "peak_rss_mb"), file: ratio("file", "peak_rss_mb") },
       throughput_ratio_x4: { db: ratio("db", "mb_per_s"), file: ratio("file", "mb_per_s") },
       read_ahead_speedup: { db: speedup("db"), file: speedup("file") },
+      ...(values.baseline ? { speedup_over_baseline: { db: versus("db"), file: versus("file") } } : {}),
       load_average: os.loadavg().map((l) => Math.round(l * 10) / 10),
     };
     console.table(rows);

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { extractMarked, parseTestLog, wrapWithMarkers, END_MARKER, START_MARKER, type Framework } from "../../sandbox/test-logs/index.js";
 import { parseGoTest } from "../../sandbox/test-logs/go-test.js";
 import { parseJestJson } from "../../sandbox/test-logs/jest.js";
+import { parseJunitXml } from "../../sandbox/test-logs/junit.js";
 import { parseMochaJson } from "../../sandbox/test-logs/mocha.js";
 import { parsePytest } from "../../sandbox/test-logs/pytest.js";
 import { parseTap } from "../../sandbox/test-logs/tap.js";
@@ -37,6 +38,12 @@ const parsers: { name: string; parse: (log: string) => ReturnType<typeof parsePy
   { name: "jest / vitest", parse: (l) => parseJestJson(l, ROOT), seeds: [read("jest.txt"), read("vitest.txt")], noise: ["{", "}", '"', '"testResults":[', '"status":"passed"', ",", "[", "]", "\\", "null"] },
   { name: "mocha", parse: (l) => parseMochaJson(l, ROOT), seeds: [read("mocha.txt")], noise: ["{", "}", '"', '"passes":[', '"fullTitle":', ",", "[", "]", "\\"] },
   { name: "TAP (node:test, ava, tap)", parse: (l) => parseTap(l, ROOT), seeds: [read("node-test.tap.txt"), read("ava.tap.txt"), read("node-tap.tap.txt")], noise: ["ok 1 - ", "not ok 2 - ", "# SKIP", "# TODO", "    ", "---\n", "...\n", "1..3\n", "# Subtest: ", "\n"] },
+  {
+    name: "JUnit XML",
+    parse: parseJunitXml,
+    seeds: ['<?xml version="1.0"?>\n<testsuites><testsuite name="s" tests="3"><testcase classname="a.B" name="ok"/><testcase classname="a.B" name="bad"><failure message="x">trace</failure></testcase><testcase name="skip"><skipped/></testcase></testsuite></testsuites>\n'],
+    noise: ["<testcase ", "name=", '"', "/>", "<failure>", "</testcase>", "<testsuite>", "<![CDATA[", "]]>", "&amp;", "&#", "<!DOCTYPE x [<!ENTITY a 'aaaa'>]>", "&a;", "<", ">"],
+  },
   { name: "go test -json", parse: parseGoTest, seeds: [read("go-test.jsonl")], noise: ['{"Action":"pass","Test":"T"}\n', '{"Action":"', "}", "\n", '"Package":', "--- FAIL: ", "=== RUN"] },
 ];
 

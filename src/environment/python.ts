@@ -108,6 +108,8 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
   }
   const unittest = framework.name === "unittest" ? unittestLayout(repo.files, framework.startDir, framework.pattern, srcDir) : undefined;
 
+  // The JUnit report (xunit1: each case names its file) is what the run is graded on.
+  const pytestBase = ["python3", "-m", "pytest", "-rA", "--continue-on-collection-errors", "-p", "no:cacheprovider", '-o addopts=""', ...addopts.map(shQuote), `--junitxml=${REPORT_PLACEHOLDER}`, "-o junit_family=xunit1"];
   return {
     language: "python",
     packageManager: "pip",
@@ -120,10 +122,10 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
       // Changed files that are not test modules (data, conftest.py) name no tests: run them all.
       const target = chosen.length > 0 ? chosen : "all";
       if (unittest) return unittest(target);
-      // The JUnit report (xunit1: each case names its file) is what the run is graded on.
-      const base = ["python3", "-m", "pytest", "-rA", "--continue-on-collection-errors", "-p", "no:cacheprovider", '-o addopts=""', ...addopts.map(shQuote), `--junitxml=${REPORT_PLACEHOLDER}`, "-o junit_family=xunit1"];
-      return [...base, ...(target === "all" ? [] : target.map(pathArg))].join(" ");
+      return [...pytestBase, ...(target === "all" ? [] : target.map(pathArg))].join(" ");
     },
+    // pytest takes node ids (`file::Class::test[param]`) as arguments.
+    ...(framework.name === "pytest" ? { selectTests: (ids: string[]) => [...pytestBase, ...ids.map(pathArg)].join(" ") } : {}),
     reporterFlags: framework.name === "pytest" ? "-rA" : "-v",
     ...(framework.name === "pytest" ? { report: "junit-xml" as const } : {}),
     env: { PATH: `${VENV}/bin:${IMAGE_PATH}`, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: "1" },

@@ -13,6 +13,7 @@ import { REPORT_PLACEHOLDER, resultsFromReport } from "../../sandbox/test-logs/r
 import type { EnvironmentPlan } from "../environment/types.js";
 import { touchedTestFiles } from "../diff/index.js";
 import { classifyRuns } from "./grading.js";
+import { fileOfTestId, overlayRepeat, repeatSelection } from "./repeats.js";
 
 export interface ValidationOptions {
   docker: Docker;
@@ -30,6 +31,11 @@ export interface ValidationOptions {
   timeoutMs: number;
   limits?: Partial<SandboxLimits>;
   labels?: Record<string, string>;
+  /**
+   * "differing" (default): after one full run per state, repeat only the tests whose status
+   * differs between the states plus a sample; "all": repeat the whole selection every time.
+   */
+  repeat?: "differing" | "all";
 }
 
 export type RunState = "nop" | "oracle" | "eval" | "baseline" | "candidate" | "repro";
@@ -100,6 +106,8 @@ export async function runTestState(
   state: RunState,
   patches: { name: string; diff: string; resetTouched?: boolean }[],
   command: string,
+  /** After the first run: the command for the remaining repeats, or null for none (see repeats.ts). */
+  repeatCommand?: (first: ParsedRun) => Promise<string | null>,
 ): Promise<StateOutcome> {
   const began = performance.now();
   const sandbox = await Sandbox.create(opts.docker, {
@@ -131,7 +139,14 @@ export async function runTestState(
       }
     }
     out.prepareMs = performance.now() - began;
+    let runCommand = command;
     for (let repeat = 1; repeat <= opts.runs; repeat++) {
+      if (repeat === 2 && repeatCommand) {
+        const next = await repeatCommand(out.runs[0] as ParsedRun);
+        if (next === null) break;
+        runCommand = next;
+      }
+      const command = runCommand;
       // A fresh nonce per run names the markers and the report's directory; the code under test
       // is never told it, so it can neither fake the END line nor write the report.
       const nonce = randomBytes(16).toString("hex");
@@ -196,16 +211,47 @@ export function testCommandFor(plan: EnvironmentPlan, testPatch: string, scope: 
   return plan.testCommand(scope === "all" || files.length === 0 ? "all" : files);
 }
 
+/** The command that runs just these tests: by id where the runner takes ids, else their files; null when some id names no file. */
+export function commandForTests(plan: EnvironmentPlan, ids: string[]): string | null {
+  if (plan.selectTests) return plan.selectTests(ids);
+  const files = ids.map(fileOfTestId);
+  if (files.some((f) => f === null)) return null;
+  return plan.testCommand([...new Set(files as string[])]);
+}
+
 export async function validateTask(task: { patch: string; testPatch: string }, opts: ValidationOptions): Promise<ValidationResult> {
   const began = performance.now();
   const command = testCommandFor(opts.plan, task.testPatch, opts.scope);
   const testPatch = { name: "test_patch", diff: task.testPatch };
   const goldPatch = { name: "the gold patch", diff: task.patch };
-  // NOP and Oracle are independent: run them side by side.
+  // Repeats after the first run of each state ask only for the tests whose status differs
+  // between the states plus a sample (repeats.ts), decided once both first runs are in.
+  let selected: string[] = [];
+  const firsts: [Deferred<ParsedRun>, Deferred<ParsedRun>] = [deferred(), deferred()];
+  let decision: Promise<string | null> | undefined;
+  const decide = async (): Promise<string | null> => {
+    const [n, o] = await Promise.all([firsts[0].promise, firsts[1].promise]);
+    selected = repeatSelection(n, o);
+    if (selected.length === 0) return null;
+    return commandForTests(opts.plan, selected) ?? command;
+  };
+  const repeatFor = (i: 0 | 1) => (opts.repeat === "all" ? undefined : async (first: ParsedRun) => {
+    firsts[i].resolve(first);
+    decision ??= decide();
+    return decision;
+  });
+  // NOP and Oracle are independent: run them side by side. A state that fails before its first
+  // run ends still releases the other from waiting.
   const [nop, oracle] = await Promise.all([
-    runTestState(opts, "nop", [testPatch], command),
-    runTestState(opts, "oracle", [testPatch, goldPatch], command),
+    runTestState(opts, "nop", [testPatch], command, repeatFor(0)).finally(() => firsts[0].resolve({ statuses: {}, ran: false, notes: [] })),
+    runTestState(opts, "oracle", [testPatch, goldPatch], command, repeatFor(1)).finally(() => firsts[1].resolve({ statuses: {}, ran: false, notes: [] })),
   ]);
+  if (opts.repeat !== "all" && decision && selected.length > 0 && (await decision) !== command) {
+    for (const state of [nop, oracle]) {
+      const first = state.runs[0];
+      if (first) state.runs = [first, ...state.runs.slice(1).map((r) => overlayRepeat(first, r, selected))];
+    }
+  }
   const runs = [...nop.evidence, ...oracle.evidence];
   const timings = {
     prepareMs: [Math.round(nop.prepareMs), Math.round(oracle.prepareMs)],
@@ -227,4 +273,15 @@ export async function validateTask(task: { patch: string; testPatch: string }, o
     passToPass: c.passToPass,
     flaky: c.flaky,
   };
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
 }

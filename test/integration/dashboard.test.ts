@@ -250,6 +250,17 @@ describe("dashboard: pages and bad input", () => {
     }
   });
 
+  it("shows training runs with their loss curve and model versions with endpoint and gate result", async () => {
+    const html = await app.inject({ url: "/dashboard/training", headers: { ...bearer, accept: "text/html" } });
+    expect(html.body).toContain("3 steps: 2.500 → 1.250");
+    expect(html.body).toContain("http://vllm-v1:8000/v1");
+    const json = await app.inject({ url: "/dashboard/training?format=json", headers: bearer });
+    const data = JSON.parse(json.body) as { latestRuns: { metrics: { loss: unknown[] } | null; checkpointUri: string | null }[]; models: { endpoint: string | null }[] };
+    expect(data.latestRuns.find((r) => r.metrics)?.metrics?.loss).toHaveLength(3);
+    expect(data.latestRuns.find((r) => r.checkpointUri)?.checkpointUri).toBe("s3://models/v1");
+    expect(data.models.map((m) => m.endpoint).sort()).toEqual(["http://vllm-v1:8000/v1", "http://vllm-v2:8000/v1"]);
+  });
+
   it("escapes markup from a trajectory and bounds a huge observation", async () => {
     const res = await app.inject({ url: `/dashboard/rollouts/${HUGE_ROLLOUT}`, headers: bearer });
     expect(res.statusCode).toBe(200);

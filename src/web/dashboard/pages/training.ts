@@ -7,9 +7,14 @@ import { isOperator } from "../session.js";
 export type TrainingSummary = Awaited<ReturnType<typeof training>>;
 type ModelRow = TrainingSummary["models"][number];
 
-/** Gate results are whatever the gate recorded: numbers and booleans shown as they are. */
+/** The gate's decision with both resolve rates; other recorded results shown as they are. */
 function gateScores(evaluation: Record<string, unknown> | null): string {
   if (!evaluation) return "—";
+  const e = evaluation as { decision?: string; deltaPoints?: number; candidate?: { resolveRate?: number }; current?: { name?: string; resolveRate?: number }; tasks?: { evaluated?: number } };
+  if (typeof e.decision === "string" && e.candidate && e.current) {
+    const pct = (r: number | undefined) => (typeof r === "number" ? `${(r * 100).toFixed(1)}%` : "?");
+    return `${e.decision}: ${pct(e.candidate.resolveRate)} vs ${pct(e.current.resolveRate)} (${e.current.name ?? "current"}), ${e.deltaPoints ?? 0} points on ${e.tasks?.evaluated ?? 0} tasks`;
+  }
   const flat: string[] = [];
   const walk = (prefix: string, v: unknown, depth: number) => {
     if (typeof v === "number") flat.push(`${prefix}: ${Number.isInteger(v) ? v : v.toFixed(3)}`);
@@ -22,10 +27,11 @@ function gateScores(evaluation: Record<string, unknown> | null): string {
 
 export function modelsTable(models: ModelRow[], promote?: { csrf: string }): Html {
   return table(
-    ["model version", "base", "status", "gate", "created", "promoted", ...(promote ? [""] : [])],
+    ["model version", "base", "endpoint", "status", "gate", "created", "promoted", ...(promote ? [""] : [])],
     models.map((m) => [
       m.name,
       m.baseModel,
+      m.endpoint ?? "not served",
       badge(m.status),
       gateScores(m.evaluation),
       fmtTime(m.createdAt),
@@ -42,11 +48,19 @@ export function modelsTable(models: ModelRow[], promote?: { csrf: string }): Htm
   );
 }
 
+/** The loss curve in one cell: steps, first and last loss (the whole curve is in ?format=json). */
+export function lossSummary(metrics: Record<string, unknown> | null): string {
+  const loss = (metrics?.loss as { step: number; loss: number }[] | undefined) ?? [];
+  if (loss.length === 0) return "—";
+  const [first, last] = [loss[0] as { loss: number }, loss.at(-1) as { step: number; loss: number }];
+  return `${last.step} steps: ${first.loss.toFixed(3)} → ${last.loss.toFixed(3)}`;
+}
+
 export function trainingPage(ctx: PageContext, data: TrainingSummary): Html {
   return html`<section><h2>Model versions</h2>${modelsTable(data.models, isOperator(ctx.viewer) ? { csrf: ctx.csrf } : undefined)}</section>
 <section><h2>Training runs</h2>${table(
-    ["run", "backend", "status", "reason", "model version", "created", "finished"],
-    data.latestRuns.map((r) => [String(r.id), r.backend, badge(r.status), r.statusReason ?? "", r.modelVersionId ? String(r.modelVersionId) : "", fmtTime(r.createdAt), fmtTime(r.finishedAt)]),
+    ["run", "backend", "trigger", "status", "reason", "loss", "model version", "created", "finished"],
+    data.latestRuns.map((r) => [String(r.id), r.backend, r.trigger ?? "", badge(r.status), r.statusReason ?? "", lossSummary(r.metrics), r.modelVersionId ? String(r.modelVersionId) : "", fmtTime(r.createdAt), fmtTime(r.finishedAt)]),
     "No training runs yet.",
   )}</section>`;
 }

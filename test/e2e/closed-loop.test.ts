@@ -154,7 +154,7 @@ describe("the closed loop", () => {
       const [r] = await listTrainingRuns(db.db, 1);
       return r && ["succeeded", "failed"].includes(r.status) ? r : undefined;
     }, 300_000, 500);
-    expect(run.statusReason).toMatch(/^candidate lego-run-\d+ registered/);
+    expect(run.statusReason, run.logTail ?? "").toMatch(/^candidate lego-run-\d+ registered/);
     expect(run).toMatchObject({ status: "succeeded", trigger: "new-trajectories", backend: "command" });
     expect((run.manifest as { rollout_ids: string[] }).rollout_ids).toEqual([trajectory.id]);
     expect((run.metrics as { loss: unknown[] }).loss.length).toBeGreaterThan(0);

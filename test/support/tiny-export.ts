@@ -37,10 +37,10 @@ export const TINY_TRAIN_COMMAND = "/usr/bin/python3 -m lego_train sft --data {da
 
 /**
  * The same for an export of stored trajectories, whose system prompt holds OpenHands' 8 KB tool
- * description: cut to its first line first (test/support/shorten-system.py), since the tiny model
+ * description: shortened first (test/support/shorten-for-tiny.py), since the tiny model
  * reads 2048 tokens at most.
  */
-export const TINY_DB_TRAIN_COMMAND = `/usr/bin/python3 ${path.resolve("test/support/shorten-system.py")} {data} && ${TINY_TRAIN_COMMAND}`;
+export const TINY_DB_TRAIN_COMMAND = `/usr/bin/python3 ${path.resolve("test/support/shorten-for-tiny.py")} {data} && ${TINY_TRAIN_COMMAND}`;
 
 /** A resolved text-mode trajectory stored as trajgen stores one, on a valid task of its own. */
 export async function storeTinyTrajectory(db: Db, n: number, finishedAt = new Date()): Promise<void> {

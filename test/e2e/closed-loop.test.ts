@@ -164,6 +164,8 @@ describe("the closed loop", () => {
   }, 900_000);
 
   it("gates the served candidate on its own, promotes it, and the next fix uses it", async () => {
+    // The bug comes back on main, so the next issues have something to fix.
+    await gh.commitFiles(REPO, { branch: "main", message: "Refactor ops", author: "alice", files: { "calc/ops.py": (pythonProject as Record<string, string>)["calc/ops.py"] as string } });
     const before = fixRequests(failer);
     const r = await cli(["models", "add", candidate, "--endpoint", solver.baseURL, "--model-name", "policy"]);
     expect(r.stdout).toContain("the service gates it on the held-out tasks next");

@@ -52,34 +52,39 @@ export interface ReproRunOptions extends CheckOptions {
 export async function runReproTests(opts: ReproRunOptions, collection: ReproCollection, candidates: { id: string; index: number; patch: string }[]): Promise<ReproResults> {
   const out: ReproResults = { unpatched: {}, candidates: Object.fromEntries(candidates.map((c) => [c.id, {}])), runs: [] };
   const jobs: (() => Promise<void>)[] = [];
-  collection.bundles.forEach((bundle, b) => {
-    const files = bundle.flatMap((t) => t.files);
-    const command = opts.plan.testCommand(files);
-    const tests = { name: "the reproduction tests", diff: bundle.map((t) => t.diff).join("") };
-    const trees: { tree: "unpatched" | number; id: string | null; patches: { name: string; diff: string }[] }[] = [
-      { tree: "unpatched", id: null, patches: [tests] },
-      ...candidates.map((c) => ({ tree: c.index, id: c.id, patches: [{ name: `the candidate patch of rollout ${c.index}`, diff: c.patch }, tests] })),
-    ];
-    for (const t of trees) {
-      jobs.push(async () => {
-        const state = await runTestState({ ...opts, runs: 1, scope: "touched", labels: { ...opts.labels, "org.legofactory.repro": String(b) } }, "repro", t.patches, command);
-        const statuses = state.error && !state.runs[0] ? {} : statusesByTest(bundle, state.runs[0]);
-        const values = Object.values(statuses);
-        out.runs.push({
-          tree: t.tree,
-          bundle: b,
-          command,
-          passed: values.filter(Boolean).length,
-          failed: values.filter((v) => !v).length,
-          durationMs: state.evidence.reduce((n, e) => n + e.durationMs, 0),
-          ...(state.error ? { error: state.error } : {}),
-        });
-        // A run that timed out passes nothing, whatever its log says before the kill.
-        const kept = state.error ? Object.fromEntries(Object.keys(statuses).map((k) => [k, false])) : statuses;
-        if (t.id === null) Object.assign(out.unpatched, kept);
-        else Object.assign(out.candidates[t.id] as Record<string, boolean>, kept);
-      });
+  const trees: { tree: "unpatched" | number; id: string | null; patch: { name: string; diff: string } | null }[] = [
+    { tree: "unpatched", id: null, patch: null },
+    ...candidates.map((c) => ({ tree: c.index, id: c.id, patch: { name: `the candidate patch of rollout ${c.index}`, diff: c.patch } })),
+  ];
+  const run = (t: (typeof trees)[number], bundle: ReproTest[], b: number) => async () => {
+    const command = opts.plan.testCommand(bundle.flatMap((u) => u.files));
+    const tests = { name: "the reproduction tests", diff: bundle.map((u) => u.diff).join("") };
+    const state = await runTestState({ ...opts, runs: 1, scope: "touched", labels: { ...opts.labels, "org.legofactory.repro": String(b) } }, "repro", t.patch ? [t.patch, tests] : [tests], command);
+    const timedOut = state.evidence.some((e) => e.timedOut);
+    if (timedOut && bundle.length > 1) {
+      // One hanging test must not take the others down with it: each runs alone on this tree.
+      out.runs.push({ tree: t.tree, bundle: b, command, passed: 0, failed: 0, durationMs: state.evidence.reduce((n, e) => n + e.durationMs, 0), error: `${state.error ?? "timed out"} (its tests were run again one rollout's at a time)` });
+      for (const unit of bundle) jobs.push(run(t, [unit], b));
+      return;
     }
+    const statuses = state.error && !state.runs[0] ? {} : statusesByTest(bundle, state.runs[0]);
+    const values = Object.values(statuses);
+    out.runs.push({
+      tree: t.tree,
+      bundle: b,
+      command,
+      passed: state.error ? 0 : values.filter(Boolean).length,
+      failed: state.error ? values.length : values.filter((v) => !v).length,
+      durationMs: state.evidence.reduce((n, e) => n + e.durationMs, 0),
+      ...(state.error ? { error: state.error } : {}),
+    });
+    // A run that timed out passes nothing, whatever its log says before the kill.
+    const kept = state.error ? Object.fromEntries(Object.keys(statuses).map((k) => [k, false])) : statuses;
+    if (t.id === null) Object.assign(out.unpatched, kept);
+    else Object.assign(out.candidates[t.id] as Record<string, boolean>, kept);
+  };
+  collection.bundles.forEach((bundle, b) => {
+    for (const t of trees) jobs.push(run(t, bundle, b));
   });
   await pool(jobs, Math.max(1, opts.parallel ?? 2));
   // A test that never reported on the unpatched tree (it hung there, or the run died before it)
@@ -97,6 +102,7 @@ export async function runReproTests(opts: ReproRunOptions, collection: ReproColl
   return out;
 }
 
+/** Runs `jobs` `width` at a time; a job may add jobs, which run before the pool finishes. */
 async function pool(jobs: (() => Promise<void>)[], width: number): Promise<void> {
   let next = 0;
   const lane = async () => {
@@ -105,5 +111,6 @@ async function pool(jobs: (() => Promise<void>)[], width: number): Promise<void>
       await job();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(width, jobs.length) }, lane));
+  // A lane that found the list empty stops; jobs added later are picked up by another pass.
+  while (next < jobs.length) await Promise.all(Array.from({ length: Math.min(width, jobs.length - next) }, lane));
 }

@@ -30,12 +30,13 @@ let db: DatabaseHandle;
 let lego: LegoProcess | undefined;
 const work = mkdtempSync(path.join(os.tmpdir(), "lego-fix-e2e-"));
 
-// Rollout 1 writes a wrong fix and rollout 3 edits the tests; in the retry, rollout 0 is wrong.
+// Rollout 1 writes a wrong fix and rollout 3 edits the tests; in the retry, rollout 0 is wrong;
+// later attempts (k=1) fix it, since a wrong fix alone is below autofix.minScore and opens nothing.
 const behaviour = (id: string): Behaviour => {
   const m = /^fix(\d+)-r(\d+)$/.exec(id);
   const [attempt, index] = [Number(m?.[1]), Number(m?.[2])];
   if (attempt === 1) return index === 1 ? "wrong" : index === 3 ? "edit-tests" : "correct";
-  return index === 0 ? "wrong" : "correct";
+  return attempt === 2 && index === 0 ? "wrong" : "correct";
 };
 
 async function comment(issue: number, user: string, body: string) {

@@ -28,7 +28,7 @@ export async function startEnvironmentBuild(
 export async function finishEnvironmentBuild(
   db: Db,
   id: number,
-  result: { status: "ready" | "failed"; fallback?: string | null; failureClass?: string; failureReason?: string; buildLog: string },
+  result: { status: "ready" | "failed"; fallback?: string | null; failureClass?: string; failureReason?: string; buildLog: string; health?: EnvironmentRow["health"] },
 ): Promise<void> {
   await db
     .update(environments)
@@ -38,6 +38,7 @@ export async function finishEnvironmentBuild(
       failureClass: result.failureClass ?? null,
       failureReason: result.failureReason ?? null,
       buildLog: result.buildLog,
+      ...(result.health ? { health: result.health } : {}),
       builtAt: sql`now()`,
     })
     .where(eq(environments.id, id));

@@ -95,6 +95,8 @@ export const environments = pgTable(
     buildLog: text("build_log"),
     /** The per-test coverage map synthetic bugs are targeted with (src/synthetic/coverage.ts), made once. */
     coverage: jsonb("coverage").$type<Record<string, unknown>>(),
+    /** The whole suite run once at the snapshot when the image was built (src/environment/health.ts). */
+    health: jsonb("health").$type<{ ran: boolean; collected: number; passed: number; failed: number; firstError: string | null; durationMs: number; error?: string }>(),
     createdAt: createdAt(),
     builtAt: timestamp("built_at", { withTimezone: true }),
   },

@@ -10,7 +10,9 @@ import { prepareRepoAtBase } from "../../sandbox/git-history.js";
 import { buildEnvironmentImage, imageExists } from "../../sandbox/images.js";
 import type { SandboxLimits } from "../../sandbox/limits.js";
 import type { SandboxOverrides } from "../repo-config.js";
+import { runGit } from "../../sandbox/git.js";
 import { detectEnvironment } from "./detect.js";
+import { checkEnvironmentHealth, type EnvironmentHealth } from "./health.js";
 import { ensureNodeTarballs } from "./node-runtime.js";
 import { environmentKey, snapshotAt } from "./snapshot.js";
 import type { EnvironmentPlan } from "./types.js";
@@ -62,7 +64,7 @@ export interface SandboxWorkDeps {
 }
 
 export type EnvironmentResult =
-  | { ok: true; plan: EnvironmentPlan; image: string; environmentId: number | null; reused: boolean; fallback: string | null }
+  | { ok: true; plan: EnvironmentPlan; image: string; environmentId: number | null; reused: boolean; fallback: string | null; health?: EnvironmentHealth | null }
   | { ok: false; failureClass: string; reason: string; environmentId: number | null };
 
 const LOG_CAP = 200_000;
@@ -116,7 +118,7 @@ async function build(
 ): Promise<EnvironmentResult> {
   const existing = await findEnvironment(deps.db, input.repo, key);
   if (existing?.status === "ready" && (await imageExists(deps.docker, existing.image))) {
-    return { ok: true, plan, image: existing.image, environmentId: existing.id, reused: true, fallback: existing.fallback };
+    return { ok: true, plan, image: existing.image, environmentId: existing.id, reused: true, fallback: existing.fallback, health: existing.health ?? null };
   }
   // A failed build of the same dependency files fails the same way; retrying is explicit.
   if (existing?.status === "failed" && !input.rebuildFailed) return failureOf(existing);
@@ -158,8 +160,20 @@ async function build(
       await finishEnvironmentBuild(deps.db, row.id, { status: "failed", failureClass: result.failure.class, failureReason: reason, buildLog: capLog(notes + result.log) });
       return { ok: false, failureClass: result.failure.class, reason: `environment build failed (${result.failure.class}): ${reason}`, environmentId: row.id };
     }
-    await finishEnvironmentBuild(deps.db, row.id, { status: "ready", fallback: result.fallback, buildLog: capLog(notes + result.log) });
-    return { ok: true, plan, image: tag, environmentId: row.id, reused: false, fallback: result.fallback };
+    // Once per image: the whole suite at its snapshot, so a broken environment is reported once with its cause.
+    const health = await checkEnvironmentHealth({
+      docker: deps.docker,
+      image: tag,
+      plan,
+      repoDir,
+      repoHead: (await runGit(repoDir, ["rev-parse", "HEAD"])).trim(),
+      timeoutMs: deps.buildTimeoutMs,
+      ...(deps.limits ? { limits: deps.limits } : {}),
+    }).catch((err: unknown): EnvironmentHealth => ({ ran: false, collected: 0, passed: 0, failed: 0, firstError: null, durationMs: 0, error: (err as Error).message }));
+    const healthText = `\n# health check\n${JSON.stringify(health)}\n`;
+    await finishEnvironmentBuild(deps.db, row.id, { status: "ready", fallback: result.fallback, buildLog: capLog(notes + result.log + healthText), health });
+    deps.log.info({ repo: input.repo, image: tag, health }, "environment health check");
+    return { ok: true, plan, image: tag, environmentId: row.id, reused: false, fallback: result.fallback, health };
   } catch (err) {
     const reason = (err as Error).message;
     await finishEnvironmentBuild(deps.db, row.id, { status: "failed", failureClass: "infrastructure", failureReason: reason, buildLog: "" });

@@ -6,6 +6,7 @@ import path from "node:path";
 import type { TaskRow } from "../../db/tasks.js";
 import type { SandboxLimits } from "../../sandbox/limits.js";
 import { type EnvironmentDeps, ensureEnvironment } from "../environment/ensure.js";
+import { healthNote } from "../environment/health.js";
 import type { HarvestSettings, SandboxOverrides } from "../repo-config.js";
 import { prepareTaskRepo } from "../tasks/task-repo.js";
 import { validateTask } from "../validation/validate.js";
@@ -48,7 +49,10 @@ export async function validateCandidate(
       passToPass: result.passToPass,
       evidence: { environment: { reused: env.reused, fallback: env.fallback }, flaky: result.flaky, runs: result.runs, testStatuses: result.testStatuses, timings: result.timings },
     };
-    return result.valid ? { ...row, ...fields, status: "valid", statusReason: null } : invalid(result.reason ?? "invalid", fields);
+    if (result.valid) return { ...row, ...fields, status: "valid", statusReason: null };
+    // A run that shows no sign of the suite quotes what the image's health check saw: the cause, once.
+    const reason = result.reason ?? "invalid";
+    return invalid(/no evidence that the test suite ran/.test(reason) ? `${reason}${healthNote(env.health)}` : reason, fields);
   } finally {
     await rm(repoDir, { recursive: true, force: true });
   }

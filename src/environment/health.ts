@@ -1,0 +1,75 @@
+// The health check made once per environment image: the whole suite at the image's snapshot, in
+// a sandbox with the network off. How many tests were collected, passed and failed, and the first
+// collection or import error, are recorded with the image, so a broken environment is reported
+// once with its cause instead of once per PR.
+import type Docker from "dockerode";
+import type { SandboxLimits } from "../../sandbox/limits.js";
+import { runTestState } from "../validation/validate.js";
+import type { EnvironmentPlan } from "./types.js";
+
+export interface EnvironmentHealth {
+  /** Whether the log shows the suite ran at all. */
+  ran: boolean;
+  collected: number;
+  passed: number;
+  failed: number;
+  /** The first collection or import error (module and exception), when there was one. */
+  firstError: string | null;
+  durationMs: number;
+  /** Why the check itself could not run (the sandbox failed, a time-out). */
+  error?: string;
+}
+
+const PATTERNS: RegExp[] = [
+  // pytest: "E   ModuleNotFoundError: No module named 'hypothesis'" under "ERROR collecting tests/x.py".
+  /^E\s+((?:ModuleNotFoundError|ImportError|SyntaxError|AttributeError|NameError|TypeError|\w+Error): .+)$/m,
+  // unittest: "ImportError: Failed to import test module: x" then the exception.
+  /^((?:ModuleNotFoundError|ImportError): .+)$/m,
+  // node: "Error: Cannot find module 'x'", "Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'x'".
+  /^[#\s]*((?:Error|SyntaxError|TypeError|ReferenceError)(?: \[[A-Z_]+\])?: (?:Cannot find (?:module|package)|Unexpected token|Cannot use import).+)$/m,
+];
+
+/** Pure: the first collection or import error in a test log, with where it was collected when the log says. */
+export function firstSuiteError(log: string): string | null {
+  for (const re of PATTERNS) {
+    const m = re.exec(log);
+    if (!m?.[1]) continue;
+    const before = log.slice(0, m.index);
+    const where = [...before.matchAll(/(?:ERROR collecting|_+ ERROR collecting) (\S+)|Failed to import test module: (\S+)|FAIL (\S+\.[cm]?[jt]sx?)/g)].pop();
+    const at = where ? (where[1] ?? where[2] ?? where[3]) : undefined;
+    return `${m[1].trim().slice(0, 300)}${at ? ` (collecting ${at})` : ""}`;
+  }
+  return null;
+}
+
+export async function checkEnvironmentHealth(
+  opts: { docker: Docker; image: string; plan: EnvironmentPlan; repoDir: string; repoHead: string; timeoutMs: number; limits?: Partial<SandboxLimits> },
+): Promise<EnvironmentHealth> {
+  const began = Date.now();
+  const outcome = await runTestState(
+    { ...opts, singleCommit: true, runs: 1, scope: "all", labels: { "org.legofactory.role": "env-health" } },
+    "baseline",
+    [],
+    opts.plan.testCommand("all"),
+  );
+  const run = outcome.runs[0];
+  const statuses = Object.values(run?.statuses ?? {});
+  const log = outcome.evidence[0]?.logTail ?? "";
+  return {
+    ran: run?.ran ?? false,
+    collected: statuses.length,
+    passed: statuses.filter((s) => s === "PASSED" || s === "XFAIL").length,
+    failed: statuses.filter((s) => s === "FAILED" || s === "ERROR").length,
+    firstError: firstSuiteError(log),
+    durationMs: Date.now() - began,
+    ...(outcome.error ? { error: outcome.error } : {}),
+  };
+}
+
+/** The health-check sentence a task whose run shows no evidence of the suite quotes. */
+export function healthNote(h: EnvironmentHealth | null | undefined): string {
+  if (!h) return "";
+  if (h.firstError) return `; at image build the whole suite collected ${h.collected} test(s) and its first error was: ${h.firstError}`;
+  if (!h.ran) return `; at image build the whole suite did not run either${h.error ? ` (${h.error})` : ""}`;
+  return "";
+}

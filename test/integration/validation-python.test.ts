@@ -25,6 +25,9 @@ describe("Python project with pytest", () => {
     const task = repoWithFix(path.join(work, "calc"), pythonProject, pythonFix, { "calc/ops.py": "# later rewrite\n" });
     const { env, result } = await validate("calc", task);
     expect(env).toMatchObject({ ok: true, reused: false });
+    // The image's health check ran the whole suite once at the snapshot.
+    expect(env.ok && env.health).toMatchObject({ ran: true, firstError: null, collected: expect.any(Number) });
+    expect(env.ok && env.health ? env.health.collected : 0).toBeGreaterThan(0);
     expect(result.reason).toBeNull();
     expect(result.valid).toBe(true);
     expect(result.failToPass).toEqual(["tests/test_ops.py::test_add"]);

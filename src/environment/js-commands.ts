@@ -2,6 +2,7 @@
 // is reused, minus whatever would change the output format or never finish: reporters, watch
 // mode, coverage. Running chosen files keeps only the flags that shape how tests load
 // (config, require hooks, timeouts), never the script's own file globs.
+import { REPORT_PLACEHOLDER } from "../../sandbox/test-logs/report.js";
 import { shQuote } from "../../sandbox/quote.js";
 import type { Invocation, JsRunner } from "./scripts.js";
 import type { Word } from "./shell.js";
@@ -86,23 +87,21 @@ export interface JsTestOptions {
   tapCoverageOff: string;
 }
 
-const JEST_OUT = "/tmp/lego-jest.json";
-const VITEST_OUT = "/tmp/lego-vitest.json";
-const MOCHA_OUT = "/tmp/lego-mocha.json";
+// The JSON reports go to the run's own report path (a per-run nonce the code under test is
+// not given, put in place by the runner), never to the output, where a test could print a fake.
 
 export const REPORTER_FLAGS: Record<JsRunner, string> = {
-  jest: `--ci --json --outputFile=${JEST_OUT}`,
-  vitest: `--reporter=json --outputFile=${VITEST_OUT}`,
-  mocha: `--reporter json --reporter-option output=${MOCHA_OUT}`,
+  jest: `--ci --json --outputFile=${REPORT_PLACEHOLDER}`,
+  vitest: `--reporter=json --outputFile=${REPORT_PLACEHOLDER}`,
+  mocha: `--reporter json --reporter-option output=${REPORT_PLACEHOLDER}`,
   "node-test": "--test-reporter=tap",
   ava: "--tap",
   tap: "--reporter=tap",
 };
 
 /**
- * The shell command for one runner. Reports written to a file are printed after the run so that
- * the JSON is never interleaved with the tests' own console output, and the runner's exit status
- * is kept: a failed run must not look like a passing one.
+ * The shell command for one runner. jest, vitest and mocha write their JSON report to the run's
+ * report path (read by the runner, see sandbox/test-logs/report.ts); the others print TAP.
  */
 export function jsTestCommand(runner: JsRunner, files: string[] | "all", opts: JsTestOptions): string {
   const inv = opts.invocation;
@@ -113,24 +112,22 @@ export function jsTestCommand(runner: JsRunner, files: string[] | "all", opts: J
   const prefix = envPrefix([...(inv?.env ?? []), ...nodeOptions]);
   const npx = (bin: string[]): string[] => ["npx", "--no-install", ...bin.map(shQuote)];
   const words = (...parts: string[][]): string => [...prefix, ...parts.flat()].join(" ");
-  const withReport = (cmd: string, out: string): string =>
-    `rm -f ${out}; ${cmd}; lego_status=$?; cat ${out} 2>/dev/null; (exit $lego_status)`;
   const q = carried.map(wordArg);
   switch (runner) {
     case "jest": {
       const bin = inv?.bin ?? ["jest"];
       const extra = bin[0] === "jest" ? [] : ["--watchAll=false"];
       const byPath = files === "all" ? [] : ["--runTestsByPath"];
-      return withReport(words(npx(bin), extra, q, REPORTER_FLAGS.jest.split(" "), byPath, fileArgs), JEST_OUT);
+      return words(npx(bin), extra, q, REPORTER_FLAGS.jest.split(" "), byPath, fileArgs);
     }
     case "vitest":
-      return withReport(words(npx(inv?.bin ?? ["vitest"]), ["run"], q, REPORTER_FLAGS.vitest.split(" "), fileArgs), VITEST_OUT);
+      return words(npx(inv?.bin ?? ["vitest"]), ["run"], q, REPORTER_FLAGS.vitest.split(" "), fileArgs);
     case "mocha": {
       // Mocha adds a config file's `spec` to the files it is given, so for chosen files the
       // config is replaced by the same options on the command line, without `spec`.
       const config = files === "all" ? [] : (opts.mochaConfigFlags ?? []);
       const own = config.length > 0 ? withoutFlag(carried, "--config") : carried;
-      return withReport(words(npx(inv?.bin ?? ["mocha"]), config.map(shQuote), own.map(wordArg), REPORTER_FLAGS.mocha.split(" "), fileArgs), MOCHA_OUT);
+      return words(npx(inv?.bin ?? ["mocha"]), config.map(shQuote), own.map(wordArg), REPORTER_FLAGS.mocha.split(" "), fileArgs);
     }
     case "node-test": {
       const bin = inv?.bin[0] === "tsx" ? npx(["tsx"]) : ["node"];

@@ -40,4 +40,13 @@ describe("results from the structured report", () => {
     expect(run.spoofed).toBeUndefined();
     expect(gradeRun(task, run, 1)).toMatchObject({ valid: false, invalidReason: expect.stringMatching(/cannot be trusted/) });
   });
+
+  it("reads jest/vitest results from the report file, and a fake JSON report printed by a test is a spoof", () => {
+    const doc = (status: string) => JSON.stringify({ numTotalTests: 1, numPassedTests: status === "passed" ? 1 : 0, numFailedTests: status === "passed" ? 0 : 1, testResults: [{ name: "/repo/src/a.test.ts", status, assertionResults: [{ ancestorTitles: ["math"], title: "adds", status }] }] });
+    const honest = resultsFromReport("jest-json", doc("failed"), "FAIL src/a.test.ts\n", "vitest");
+    expect(honest.statuses).toEqual({ "src/a.test.ts > math > adds": "FAILED" });
+    expect(honest.untrusted).toBeUndefined();
+    const faked = resultsFromReport("jest-json", doc("failed"), `${doc("passed")}\n`, "vitest");
+    expect(faked).toMatchObject({ spoofed: true, untrusted: expect.stringMatching(/src\/a.test.ts > math > adds/) });
+  });
 });

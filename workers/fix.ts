@@ -87,7 +87,7 @@ export async function processFix(data: JobData["fix"], deps: FixWorkerDeps): Pro
  * branch's history (someone rewrote it), or is unknown. Commits added on top by people are fine:
  * the follow-up starts from them and pushes on top.
  */
-async function followUpProblem(cloneDir: string, lastPushed: string | null, head: string): Promise<string | null> {
+export async function followUpProblem(cloneDir: string, lastPushed: string | null, head: string): Promise<string | null> {
   if (!lastPushed) return "LegoFactory has no record of its last commit on this branch";
   try {
     await git(cloneDir, ["merge-base", "--is-ancestor", lastPushed, head]);

@@ -13,6 +13,7 @@ import type { SandboxOverrides } from "../repo-config.js";
 import { runGit } from "../../sandbox/git.js";
 import { detectEnvironment } from "./detect.js";
 import { checkEnvironmentHealth, type EnvironmentHealth } from "./health.js";
+import { parseEnvMarkers } from "./python-index.js";
 import { ensureNodeTarballs } from "./node-runtime.js";
 import { environmentKey, snapshotAt } from "./snapshot.js";
 import type { EnvironmentPlan } from "./types.js";
@@ -170,9 +171,13 @@ async function build(
       timeoutMs: deps.buildTimeoutMs,
       ...(deps.limits ? { limits: deps.limits } : {}),
     }).catch((err: unknown): EnvironmentHealth => ({ ran: false, collected: 0, passed: 0, failed: 0, firstError: null, durationMs: 0, error: (err as Error).message }));
-    const healthText = `\n# health check\n${JSON.stringify(health)}\n`;
+    // Which path built it (package index, one at a time, Debian, source), the interpreter and any
+    // requires-python mismatch, as the install printed them.
+    const details = parseEnvMarkers(result.log);
+    const mismatch = details.pythonSatisfies === false ? `\n# requires-python ${details.requiresPython} is not satisfied: built with Python ${details.python}\n` : "";
+    const healthText = `\n# environment\n${JSON.stringify(details)}\n${mismatch}\n# health check\n${JSON.stringify(health)}\n`;
     await finishEnvironmentBuild(deps.db, row.id, { status: "ready", fallback: result.fallback, buildLog: capLog(notes + result.log + healthText), health });
-    deps.log.info({ repo: input.repo, image: tag, health }, "environment health check");
+    deps.log.info({ repo: input.repo, image: tag, details, health }, "environment built");
     return { ok: true, plan, image: tag, environmentId: row.id, reused: false, fallback: result.fallback, health };
   } catch (err) {
     const reason = (err as Error).message;

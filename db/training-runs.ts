@@ -1,6 +1,6 @@
 // Training runs: at most one active at a time (a unique `active_slot`), each with its status,
 // loss curve, log and checkpoint; and the count of new trajectories that triggers the next run.
-import { and, desc, eq, gt, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
 import { rollouts, taskInstances, trainingRuns } from "./schema.js";
 
@@ -8,8 +8,18 @@ export type TrainingRun = typeof trainingRuns.$inferSelect;
 
 const ACTIVE = "active";
 
-/** A new run holding the active slot, or the run that already holds it. */
-export async function startTrainingRun(db: Db, v: { backend: string; trigger: string; config: Record<string, unknown> }): Promise<{ run: TrainingRun; started: true } | { run: TrainingRun; started: false }> {
+/**
+ * A new run holding the active slot, or the run that already holds it. A run that has held the
+ * slot for longer than `staleAfterMs` (its worker died; no run lives past its time-out) is ended
+ * as abandoned first, so one lost worker cannot stop training for good.
+ */
+export async function startTrainingRun(db: Db, v: { backend: string; trigger: string; config: Record<string, unknown>; staleAfterMs?: number }): Promise<{ run: TrainingRun; started: true } | { run: TrainingRun; started: false }> {
+  if (v.staleAfterMs !== undefined) {
+    await db
+      .update(trainingRuns)
+      .set({ status: "failed", statusReason: "abandoned: it held the active slot past the training time-out (its worker stopped). Next: nothing; the next run starts normally.", activeSlot: null, finishedAt: new Date() })
+      .where(and(eq(trainingRuns.activeSlot, ACTIVE), lt(trainingRuns.startedAt, new Date(Date.now() - v.staleAfterMs))));
+  }
   const [row] = await db
     .insert(trainingRuns)
     .values({ backend: v.backend, trigger: v.trigger, config: v.config, status: "exporting", activeSlot: ACTIVE, startedAt: new Date() })

@@ -21,6 +21,8 @@ export interface TrainingDeps {
   trainDir: string;
   baseModel: string;
   pollMs: number;
+  /** A run active for longer than this is abandoned (LEGO_TRAIN_TIMEOUT_SEC plus an hour). */
+  staleAfterMs?: number;
   /** OpenHands' worked example in the first user message (LEGO_TRAIN_IN_CONTEXT_EXAMPLE). */
   inContextExample: boolean;
   log: Logger;
@@ -39,7 +41,7 @@ const NEXT_STEP = {
 };
 
 export async function processTraining(data: JobData["training"], deps: TrainingDeps): Promise<TrainingResult> {
-  const started = await startTrainingRun(deps.db, { backend: deps.launcher.kind, trigger: data.trigger, config: { baseModel: deps.baseModel } });
+  const started = await startTrainingRun(deps.db, { backend: deps.launcher.kind, trigger: data.trigger, config: { baseModel: deps.baseModel }, ...(deps.staleAfterMs !== undefined ? { staleAfterMs: deps.staleAfterMs } : {}) });
   if (!started.started) return { status: "skipped", reason: `training run ${started.run.id} is already ${started.run.status}; never two at once` };
   const run = started.run;
   const log = deps.log.child({ trainingRun: run.id });

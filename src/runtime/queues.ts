@@ -92,7 +92,7 @@ const queueTable: { [N in QueueName]: WorkerFactory<N> } = {
   training: ({ rt, log }) => {
     const launcher = launcherFrom(rt.config);
     if (!launcher) return null;
-    const deps = { db: rt.database.db, launcher, trainDir: trainDirOf(rt.config), baseModel: rt.config.LEGO_TRAIN_BASE_MODEL, pollMs: rt.config.LEGO_TRAIN_POLL_SEC * 1000, inContextExample: rt.config.LEGO_TRAIN_IN_CONTEXT_EXAMPLE === "true", log: log("training") };
+    const deps = { db: rt.database.db, launcher, trainDir: trainDirOf(rt.config), baseModel: rt.config.LEGO_TRAIN_BASE_MODEL, pollMs: rt.config.LEGO_TRAIN_POLL_SEC * 1000, staleAfterMs: (rt.config.LEGO_TRAIN_TIMEOUT_SEC + 3600) * 1000, inContextExample: rt.config.LEGO_TRAIN_IN_CONTEXT_EXAMPLE === "true", log: log("training") };
     return {
       process: trainingProcessor(deps),
       failed: (data, f) => trainingFailed(data, f, deps),

@@ -92,4 +92,17 @@ describe("training runs", () => {
     expect(again).toMatchObject({ status: "failed", activeSlot: null, statusReason: "the launcher could not start the run: the Kubernetes API could not be reached. Next: it is retried." });
     expect((await listModelVersions(database.db)).length).toBe(1);
   }, 120_000);
+
+  it("a run whose worker died is abandoned after the time-out, so the next one can start", async () => {
+    const { startTrainingRun } = await import("../../db/training-runs.js");
+    const lost = await startTrainingRun(database.db, { backend: "command", trigger: "cron", config: {} });
+    expect(lost.started).toBe(true);
+    expect((await startTrainingRun(database.db, { backend: "command", trigger: "cron", config: {}, staleAfterMs: 60_000 })).started).toBe(false);
+    await new Promise((r) => setTimeout(r, 50));
+    const next = await startTrainingRun(database.db, { backend: "command", trigger: "cron", config: {}, staleAfterMs: 10 });
+    expect(next.started).toBe(true);
+    const old = (await listTrainingRuns(database.db)).find((r) => r.id === lost.run.id);
+    expect(old).toMatchObject({ status: "failed", activeSlot: null });
+    expect(old?.statusReason).toMatch(/^abandoned: it held the active slot past the training time-out/);
+  });
 });

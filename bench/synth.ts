@@ -88,8 +88,9 @@ class Stats:
   return files;
 }
 
+/** The verdict per candidate: valid with its FAIL_TO_PASS and PASS_TO_PASS, or invalid (the reasons differ by design: the fast path stops earlier). */
 function verdicts(r: SynthReport): Map<string, string> {
-  return new Map(r.outcomes.map((o) => [o.row.instanceId, JSON.stringify([o.row.status, o.row.failToPass ?? [], o.row.passToPass ?? []])]));
+  return new Map(r.outcomes.map((o) => [o.row.instanceId, JSON.stringify(o.row.status === "valid" ? [o.row.status, o.row.failToPass ?? [], o.row.passToPass ?? []] : [o.row.status])]));
 }
 
 async function main(): Promise<void> {
@@ -122,6 +123,9 @@ async function main(): Promise<void> {
     console.log(`coverage map (once per environment): ${(cov.timings.coverageMs / 1000).toFixed(1)} s (${cov.coverage && "tool" in cov.coverage ? cov.coverage.tool : "none"}); clean baseline ${(cov.timings.baselineMs / 1000).toFixed(1)} s`);
     console.log(`coverage-targeted: ${valid(cov)} valid in ${(cov.timings.validationMs / 1000).toFixed(1)} s = ${perCov.toFixed(1)} valid tasks per CPU-minute (${perCovWithMap.toFixed(1)} counting the coverage map)`);
     console.log(`full suite per candidate: ${valid(full)} valid in ${(full.timings.validationMs / 1000).toFixed(1)} s = ${perFull.toFixed(1)} valid tasks per CPU-minute`);
+    const y = valid(cov) / Math.max(1, cov.outcomes.length);
+    const fastShare = cov.outcomes.reduce((t, o) => t + (o.fast?.ms ?? 0), 0) / Math.max(1, full.timings.validationMs);
+    console.log(`yield ${Math.round(100 * y)}%; fast runs cost ${(100 * fastShare).toFixed(0)}% of validating every candidate on the full suite, so the ratio is bounded by 1/(fast share + yield) = ${(1 / (fastShare + y)).toFixed(2)}x`);
     console.log(`throughput ratio coverage/full: ${(perCov / perFull).toFixed(2)}x (${(perCovWithMap / perFull).toFixed(2)}x counting the coverage map)`);
     const byOp = new Map<string, [number, number]>();
     for (const o of cov.outcomes) {

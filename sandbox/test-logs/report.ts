@@ -7,10 +7,11 @@ import { canonicalRun } from "./canonical-id.js";
 import { parseJestJson } from "./jest.js";
 import { parseJunitXml } from "./junit.js";
 import { parseMochaJson } from "./mocha.js";
+import { parseTap } from "./tap.js";
 import { type Framework, type ParsedRun, DEFAULT_ROOT } from "./types.js";
 import { parseTestLog } from "./index.js";
 
-export type ReportFormat = "junit-xml" | "jest-json" | "mocha-json";
+export type ReportFormat = "junit-xml" | "jest-json" | "mocha-json" | "tap";
 
 /** Stands for the report's path in a plan's test command; the runner puts a fresh path in its place per run. */
 export const REPORT_PLACEHOLDER = "__LEGO_REPORT_PATH__";
@@ -25,6 +26,8 @@ function parseReport(format: ReportFormat, text: string, root: string): ParsedRu
       return parseJestJson(text, root);
     case "mocha-json":
       return parseMochaJson(text, root);
+    case "tap":
+      return parseTap(text, root);
   }
 }
 

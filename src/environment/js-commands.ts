@@ -94,7 +94,7 @@ export const REPORTER_FLAGS: Record<JsRunner, string> = {
   jest: `--ci --json --outputFile=${REPORT_PLACEHOLDER}`,
   vitest: `--reporter=json --outputFile=${REPORT_PLACEHOLDER}`,
   mocha: `--reporter json --reporter-option output=${REPORT_PLACEHOLDER}`,
-  "node-test": "--test-reporter=tap",
+  "node-test": `--test-reporter=tap --test-reporter-destination=${REPORT_PLACEHOLDER}`,
   ava: "--tap",
   tap: "--reporter=tap",
 };

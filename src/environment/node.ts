@@ -107,7 +107,7 @@ export function planNode(repo: RepoSnapshot): EnvironmentPlan | { error: string 
   return {
     language: typescript ? "typescript" : "javascript",
     ...(build ? { build } : {}),
-    ...(runner === "jest" || runner === "vitest" ? { report: "jest-json" as const } : runner === "mocha" ? { report: "mocha-json" as const } : {}),
+    ...(runner === "jest" || runner === "vitest" ? { report: "jest-json" as const } : runner === "mocha" ? { report: "mocha-json" as const } : runner === "node-test" ? { report: "tap" as const } : {}),
     packageManager: pm.manager,
     nodeVersion,
     framework: runner,

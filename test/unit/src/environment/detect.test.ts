@@ -285,9 +285,9 @@ describe("JavaScript and TypeScript projects", () => {
 
   it("node:test via node --test (Node 20 at least)", () => {
     const p = plan({ "package.json": pkg({ engines: { node: ">=16" }, scripts: { test: "node --test --import tsx --test-reporter=spec test/" } }), "test/a.test.ts": "" });
-    expect(p).toMatchObject({ framework: "node-test", nodeVersion: "24", reporterFlags: "--test-reporter=tap" });
-    expect(p.testCommand("all")).toBe("node --test --test-reporter=tap --import tsx test/");
-    expect(p.testCommand(["test/a.test.ts"])).toBe("node --test --test-reporter=tap --import tsx test/a.test.ts");
+    expect(p).toMatchObject({ framework: "node-test", nodeVersion: "24", reporterFlags: "--test-reporter=tap --test-reporter-destination=__LEGO_REPORT_PATH__", report: "tap" });
+    expect(p.testCommand("all")).toBe("node --test --test-reporter=tap --test-reporter-destination=__LEGO_REPORT_PATH__ --import tsx test/");
+    expect(p.testCommand(["test/a.test.ts"])).toBe("node --test --test-reporter=tap --test-reporter-destination=__LEGO_REPORT_PATH__ --import tsx test/a.test.ts");
     const old = plan({ "package.json": pkg({ engines: { node: "^18" }, scripts: { test: "node --test" } }) });
     expect(old.nodeVersion).toBe("20");
   });

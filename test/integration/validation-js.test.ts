@@ -48,7 +48,10 @@ describe("JavaScript projects", () => {
   }, 300_000);
 
   it("reports a repository that does not build, with the failure class and evidence", async () => {
-    const broken = mochaProject('{"name":"strutil-mocha","lockfileVersion":3,"requires":true,"packages":{"":{"name":"strutil-mocha","devDependencies":{"mocha":"10.8.2"}},"node_modules/mocha":{"version":"0.0.0-does-not-exist"}}}\n');
+    // No registry can satisfy it with or without the lockfile: the lockfile fallback must fail too.
+    const lock = '{"name":"strutil-mocha","lockfileVersion":3,"requires":true,"packages":{"":{"name":"strutil-mocha","devDependencies":{"mocha":"0.0.0-does-not-exist"}},"node_modules/mocha":{"version":"0.0.0-does-not-exist"}}}\n';
+    const project = mochaProject(lock);
+    const broken = { ...project, "package.json": (project["package.json"] as string).replace('"mocha": "10.8.2"', '"mocha": "0.0.0-does-not-exist"') };
     const task = repoWithFix(path.join(work, "broken"), broken, mochaFix);
     const env = await ensureEnvironment(deps, { repo: "fixtures/broken", cloneDir: task.dir, commit: task.base });
     expect(env.ok).toBe(false);

@@ -2,19 +2,54 @@
 // the task's gold FAIL_TO_PASS + PASS_TO_PASS, against the oracle (pass@k: some candidate does)
 // and a random choice, for k = 1, 2, 4, 8, 16, side by side on the same candidate pools.
 //
-// The pools are simulated at known rates, like the scripted model double's rollouts: each task
+// Default (fast) mode: the pools are SIMULATED at known rates, like the scripted model double's rollouts: each task
 // has a rate of right fixes; a wrong fix is plausible (passes the suite, misses the issue) or
 // breaks a test that passed; the verifier's P(YES) is a noisy signal that overlaps between right
 // and wrong fixes (the saturation R2E-Gym reports); most rollouts write a reproduction test,
 // valid for right fixes and encoding the misunderstanding for wrong ones. The choices are made by
 // the product's own code (selectCandidate: verifier mode, hybrid mode) on those inputs; a run of
 // real rollouts in containers per cell is out of reach here (16 × tasks × k agent runs).
+// `--real` (bench/selection-real.ts) measures one validated task on real rollouts instead.
 //
 //   npx tsx bench/selection.ts [--tasks 2000] [--seed 7]
+//   npx tsx bench/selection.ts --real [--rollouts 16] [--model-base-url URL --model NAME --verifier-model NAME]
 import { parseArgs } from "node:util";
 import { type Candidate, selectCandidate } from "../src/fix/select.js";
 
-const { values } = parseArgs({ options: { tasks: { type: "string", default: "2000" }, seed: { type: "string", default: "7" } } });
+const { values } = parseArgs({
+  options: {
+    tasks: { type: "string", default: "2000" },
+    seed: { type: "string", default: "7" },
+    // Real mode (bench/selection-real.ts): rollouts in containers on one validated task.
+    real: { type: "boolean", default: false },
+    rollouts: { type: "string", default: "16" },
+    subsets: { type: "string", default: "400" },
+    right: { type: "string", default: "0.25" },
+    plausible: { type: "string", default: "0.5" },
+    "model-base-url": { type: "string" },
+    model: { type: "string" },
+    "verifier-model": { type: "string" },
+  },
+});
+if (values.real) {
+  const { runReal } = await import("./selection-real.js");
+  const num = (name: string, v: string | undefined, ok: (n: number) => boolean) => {
+    const n = Number(v);
+    if (!ok(n)) throw new Error(`--${name} ${v}: out of range`);
+    return n;
+  };
+  await runReal({
+    rollouts: num("rollouts", values.rollouts, (n) => Number.isInteger(n) && n >= 1 && n <= 64),
+    subsets: num("subsets", values.subsets, (n) => Number.isInteger(n) && n >= 1),
+    seed: num("seed", values.seed, Number.isInteger),
+    right: num("right", values.right, (n) => n >= 0 && n <= 1),
+    plausible: num("plausible", values.plausible, (n) => n >= 0 && n <= 1),
+    ...(values["model-base-url"] ? { modelBaseUrl: values["model-base-url"] } : {}),
+    ...(values.model ? { model: values.model } : {}),
+    ...(values["verifier-model"] ? { verifierModel: values["verifier-model"] } : {}),
+  });
+  process.exit(0);
+}
 const TASKS = Number(values.tasks);
 const KS = [1, 2, 4, 8, 16];
 /** Rates of right fixes per task, in equal shares: hard to easy. */

@@ -102,6 +102,8 @@ export interface StoredRollout {
   taskInstanceId: string;
   index: number;
   model: string;
+  /** The registry version that produced it; null or absent when the settings' model did. */
+  modelVersionId?: number | null;
   outcome: RolloutOutcome;
   outcomeReason: string;
   patch: string;

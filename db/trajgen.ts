@@ -31,6 +31,8 @@ export interface Reservation {
   repo: string;
   index: number;
   model: string;
+  /** The registry version serving the model; null when the settings do. */
+  modelVersionId?: number | null;
 }
 
 /**
@@ -51,7 +53,7 @@ export async function reserveRollout<V extends { ok: boolean }>(
       const set = { status: "running", startedAt: new Date(), outcome: null, outcomeReason: null };
       await tx
         .insert(rollouts)
-        .values({ id: r.id, taskInstanceId: r.taskInstanceId, index: r.index, model: r.model, ...set })
+        .values({ id: r.id, taskInstanceId: r.taskInstanceId, index: r.index, model: r.model, modelVersionId: r.modelVersionId ?? null, ...set })
         .onConflictDoUpdate({ target: rollouts.id, set });
     }
     return verdict;

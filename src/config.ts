@@ -56,7 +56,7 @@ export const configSchema = z.object({
   LEGO_AGENT_MAX_COST_USD: z.coerce.number().positive().default(5).describe("Cost budget per rollout, USD (with the prices below)."),
   LEGO_PRICE_PROMPT_PER_MTOK: z.coerce.number().min(0).default(0).describe("Price of a million prompt tokens, USD (0 for self-hosted)."),
   LEGO_PRICE_COMPLETION_PER_MTOK: z.coerce.number().min(0).default(0).describe("Price of a million completion tokens, USD."),
-  LEGO_TEACHER_BASE_URL: optionalString.describe("OpenAI-compatible endpoint of the teacher model that makes training trajectories on every newly validated task (the `trajgen` queue), including /v1. Unset: no trajectory generation."),
+  LEGO_TEACHER_BASE_URL: optionalString.describe("OpenAI-compatible endpoint of the teacher model that makes training trajectories on every newly validated task (the `trajgen` queue), including /v1. Set, it makes them (distillation from a stronger model); unset, the registry's promoted version does, else the LEGO_POLICY_* model, read per job; none of them: no trajectory generation."),
   LEGO_TEACHER_MODEL: z.string().default("Qwen3-Coder-480B-A35B-Instruct").describe("Teacher model name at that endpoint."),
   LEGO_TEACHER_API_KEY: optionalString.describe("API key for the teacher endpoint, if it needs one."),
   LEGO_TEACHER_MODE: z.enum(["tools", "text"]).default("tools").describe("How the teacher acts: native tool calls (converted to the text format at export) or the OpenHands text format."),

@@ -18,7 +18,7 @@ import { cloneBare } from "../src/git.js";
 import type { JobData, JobFailure } from "../src/queue.js";
 import { toSweBench } from "../src/tasks/swebench.js";
 import { BUDGET_WINDOW_MS, budgetVerdict } from "../src/trajgen/budget.js";
-import type { Teacher } from "../src/trajgen/teacher.js";
+import type { Teacher, TeacherSource } from "../src/trajgen/teacher.js";
 
 /** The GitHub calls a teacher rollout makes: an installation token and the clone URL. */
 export interface TrajgenGitHub {
@@ -28,7 +28,8 @@ export interface TrajgenGitHub {
 
 export interface TrajgenDeps extends SandboxWorkDeps {
   github(installationId: number): Promise<TrajgenGitHub>;
-  teacher: Teacher;
+  /** Trajgen's model, resolved per job: an explicit teacher, else the promoted version, else LEGO_POLICY_*. */
+  teacher: TeacherSource;
   /** Wall-clock limit of the test run that grades a patch. */
   testTimeoutMs: number;
   now?: () => Date;
@@ -48,21 +49,23 @@ export async function processTrajgen(data: JobData["trajgen"], deps: TrajgenDeps
   const task = await getTask(deps.db, data.instanceId);
   if (!task) throw new UnrecoverableError(`task ${data.instanceId} is not in the database; nothing to roll out`);
   if (task.status !== "valid") return { status: "skipped", rolloutId: id, reason: `task ${data.instanceId} is ${task.status}, not valid` };
-  if (data.model !== deps.teacher.model) {
-    return { status: "skipped", rolloutId: id, reason: `enqueued for teacher ${data.model}, but the teacher is now ${deps.teacher.model} (LEGO_TEACHER_MODEL)` };
-  }
+  const t = await deps.teacher.resolve();
+  if (!t) return { status: "skipped", rolloutId: id, reason: `no model makes trajectories now (no LEGO_TEACHER_BASE_URL, no promoted version with an endpoint, no LEGO_POLICY_BASE_URL)` };
+  // The job is one rollout of one model (its id names the model). When another model serves now
+  // (a teacher set or changed, a promotion, a rollback), it is skipped, not run under a foreign
+  // id: the trajgen-sweep enqueues the current model's rollouts for the task.
+  if (data.model !== t.model) return { status: "skipped", rolloutId: id, reason: `enqueued for ${data.model}, but trajgen is now served by ${describeTeacher(t)}; the trajgen-sweep enqueues its rollouts` };
   if ((await getRolloutStatus(deps.db, id))?.status === "done") return { status: "skipped", rolloutId: id, reason: `rollout ${id} is already stored` };
 
   const now = deps.now?.() ?? new Date();
-  const verdict = await reserveRollout(deps.db, { id, taskInstanceId: task.instanceId, repo: task.repo, index: data.index, model: data.model }, new Date(now.getTime() - BUDGET_WINDOW_MS), (usage) =>
-    budgetVerdict(task.repo, usage, deps.teacher.budget, now),
+  const verdict = await reserveRollout(deps.db, { id, taskInstanceId: task.instanceId, repo: task.repo, index: data.index, model: data.model, modelVersionId: t.version?.id ?? null }, new Date(now.getTime() - BUDGET_WINDOW_MS), (usage) =>
+    budgetVerdict(task.repo, usage, t.budget, now),
   );
   if (!verdict.ok) return { status: "over-budget", rolloutId: id, reason: verdict.reason, retryAt: verdict.retryAt };
 
   await mkdir(deps.workDir, { recursive: true });
   const scratch = await mkdtemp(path.join(deps.workDir, "trajgen-"));
   try {
-    const t = deps.teacher;
     const graded = await gradedRollout(
       {
         docker: deps.docker,
@@ -89,6 +92,7 @@ export async function processTrajgen(data: JobData["trajgen"], deps: TrajgenDeps
       taskInstanceId: task.instanceId,
       index: data.index,
       model: data.model,
+      modelVersionId: t.version?.id ?? null,
       outcome: graded.outcome,
       outcomeReason: graded.outcomeReason,
       patch: tr.patch,
@@ -102,11 +106,17 @@ export async function processTrajgen(data: JobData["trajgen"], deps: TrajgenDeps
       messages: tr.messages,
       steps: tr.steps,
     });
-    deps.log.info({ rolloutId: id, outcome: graded.outcome, turns: tr.turns, costUsd: tr.costUsd }, "teacher rollout stored");
+    deps.log.info({ rolloutId: id, model: t.model, source: t.source, version: t.version?.name, outcome: graded.outcome, turns: tr.turns, costUsd: tr.costUsd }, "teacher rollout stored");
     return { status: "done", rolloutId: id, outcome: graded.outcome, reason: graded.outcomeReason };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+function describeTeacher(t: Teacher): string {
+  if (t.source === "teacher") return `the teacher ${t.model} (LEGO_TEACHER_MODEL)`;
+  if (t.version) return `${t.model}, promoted version ${t.version.name}`;
+  return `${t.model} (LEGO_POLICY_MODEL)`;
 }
 
 async function cloneRepo(deps: TrajgenDeps, installationId: number, repo: string, scratch: string): Promise<string> {

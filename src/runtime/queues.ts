@@ -24,7 +24,7 @@ import type { FixDeps } from "../fix/checkout.js";
 import type { InstallationOctokit } from "../github/probot.js";
 import { type JobData, type JobFailure, jobId, type QueueName } from "../queue.js";
 import { writerFrom } from "../synthetic/writer.js";
-import { enqueueTrajgen } from "../trajgen/enqueue.js";
+import { enqueueTrajgenNow } from "../trajgen/enqueue.js";
 import type { Runtime } from "./runtime.js";
 
 export interface QueueWorker<N extends QueueName> {
@@ -51,6 +51,11 @@ export interface WorkerParts {
 /** A queue's worker from the parts, or null when a part it needs is not configured. */
 type WorkerFactory<N extends QueueName> = (parts: WorkerParts) => QueueWorker<N> | null;
 
+/** A task that turns valid gets the rollouts of the model serving trajgen at that moment, if any. */
+function trajgenOnValidated(rt: Runtime): (task: { instanceId: string; repo: string }, installationId: number) => Promise<void> {
+  return async (task, installationId) => void (await enqueueTrajgenNow(rt.queues, rt.teachers, task, installationId));
+}
+
 const queueTable: { [N in QueueName]: WorkerFactory<N> } = {
   webhooks: ({ rt, probot }) => ({
     process: (data) => processWebhookDelivery(data, { db: rt.database.db, probot }),
@@ -59,30 +64,31 @@ const queueTable: { [N in QueueName]: WorkerFactory<N> } = {
   backfill: ({ rt, github, log }) => ({ process: (data) => processBackfill(data, { github, queues: rt.queues, log: log("backfill") }) }),
   signals: ({ rt, github, log }) => ({ process: () => pollSignals({ db: rt.database.db, github, log: log("signals") }), schedule: signalsSchedule }),
   harvest: ({ rt, sandbox, log }) => {
-    const teacher = rt.teacher;
-    // A task that turns valid gets its teacher rollouts, when a teacher is configured.
-    const onValidated = teacher ? async (task: { instanceId: string; repo: string }, installationId: number) => void (await enqueueTrajgen(rt.queues, teacher, task, installationId)) : undefined;
+    const onValidated = trajgenOnValidated(rt);
     // A fresh environment build on a repository with synth on: its snapshot gets a synth job.
     const onEnvironmentBuilt: HarvestDeps["onEnvironmentBuilt"] = async (snapshot, settings, installationId) =>
       void (await rt.queues.add("synth", jobId("synth", snapshot.repo, snapshot.commit), { installationId, repo: snapshot.repo, commit: snapshot.commit, settings }));
-    return sandbox ? { process: (data) => processHarvest(data, { ...sandbox, log: log("harvest"), onEnvironmentBuilt, ...(onValidated ? { onValidated } : {}) }), failed: (data, f) => harvestFailed(data, f, sandbox) } : null;
+    return sandbox ? { process: (data) => processHarvest(data, { ...sandbox, log: log("harvest"), onEnvironmentBuilt, onValidated }), failed: (data, f) => harvestFailed(data, f, sandbox) } : null;
   },
   synth: ({ rt, sandbox, log }) => {
-    const teacher = rt.teacher;
-    const onValidated = teacher ? async (task: { instanceId: string; repo: string }, installationId: number) => void (await enqueueTrajgen(rt.queues, teacher, task, installationId)) : undefined;
+    const onValidated = trajgenOnValidated(rt);
     return sandbox
-      ? { process: (data) => processSynth(data, { ...sandbox, writer: writerFrom(rt.config), log: log("synth"), ...(onValidated ? { onValidated } : {}) }), failed: (data, f) => synthFailed(data, f, { log: log("synth") }) }
+      ? { process: (data) => processSynth(data, { ...sandbox, writer: writerFrom(rt.config), log: log("synth"), onValidated }), failed: (data, f) => synthFailed(data, f, { log: log("synth") }) }
       : null;
   },
   trajgen: ({ rt, sandbox, log }) => {
-    const teacher = rt.teacher;
-    if (!sandbox || !teacher) return null;
-    return { process: trajgenProcessor({ ...sandbox, teacher, testTimeoutMs: rt.config.LEGO_SANDBOX_TIMEOUT_SEC * 1000, log: log("trajgen") }), failed: (data, f) => trajgenFailed(data, f, sandbox) };
+    // Served whenever a sandbox is: the model is resolved per job, and a job finding none is skipped.
+    if (!sandbox) return null;
+    return { process: trajgenProcessor({ ...sandbox, teacher: rt.teachers, testTimeoutMs: rt.config.LEGO_SANDBOX_TIMEOUT_SEC * 1000, log: log("trajgen") }), failed: (data, f) => trajgenFailed(data, f, sandbox) };
   },
-  "trajgen-sweep": ({ rt, log }) => {
-    const teacher = rt.teacher;
-    return teacher ? { process: () => processTrajgenSweep({ db: rt.database.db, queues: rt.queues, teacher, log: log("trajgen-sweep") }), schedule: trajgenSweepSchedule } : null;
-  },
+  "trajgen-sweep": ({ rt, log }) => ({
+    // Each run enqueues for the model serving now; with none, it does nothing.
+    process: async () => {
+      const teacher = await rt.teachers.resolve();
+      return teacher ? processTrajgenSweep({ db: rt.database.db, queues: rt.queues, teacher, log: log("trajgen-sweep") }) : { tasks: 0 };
+    },
+    schedule: trajgenSweepSchedule,
+  }),
   fix: ({ rt, sandbox, flows, log }) =>
     sandbox
       ? { process: (data) => processFix(data, { ...sandbox, flows, prefix: rt.config.LEGO_QUEUE_PREFIX, log: log("fix") }), failed: (data, f) => fixFailed(data, f, sandbox) }

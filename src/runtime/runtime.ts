@@ -13,7 +13,7 @@ import { createProbot } from "../github/probot.js";
 import { assertRedisAvailable, Queues } from "../queue.js";
 import { type ModelSource, modelSource } from "../fix/models.js";
 import { Metrics } from "../metrics.js";
-import { type Teacher, teacherFrom } from "../trajgen/teacher.js";
+import { type TeacherSource, teacherSource } from "../trajgen/teacher.js";
 
 export interface RuntimeNeeds {
   docker?: boolean;
@@ -31,8 +31,8 @@ export interface Runtime {
   docker: Docker | undefined;
   /** Policy and verifier endpoints, resolved per job from the registry and the settings. */
   models: ModelSource;
-  /** The teacher that makes training trajectories on validated tasks; undefined when none is configured. */
-  teacher: Teacher | undefined;
+  /** The model that makes training trajectories on validated tasks, resolved per job (explicit teacher, else the promoted version, else LEGO_POLICY_*). */
+  teachers: TeacherSource;
   /** The app's bot login (`<slug>[bot]`), for commits it makes. */
   botName: string | undefined;
   /** This process's Prometheus registry. */
@@ -58,7 +58,7 @@ export async function openRuntime(config: Config, log: Logger, needs: RuntimeNee
   }
   const queues = new Queues(config.REDIS_URL, config.LEGO_QUEUE_PREFIX, undefined, new ConnectionErrors(log.child({ component: "redis" })));
   const models = modelSource(config, database.db);
-  const teacher = teacherFrom(config) ?? undefined;
+  const teachers = teacherSource(config, database.db);
   let probot: Probot | undefined;
   let botName: string | undefined;
   if (needs.github && config.hasAppCredentials) {
@@ -82,7 +82,7 @@ export async function openRuntime(config: Config, log: Logger, needs: RuntimeNee
     probot,
     docker,
     models,
-    teacher,
+    teachers,
     botName,
     metrics: new Metrics(),
     async close() {

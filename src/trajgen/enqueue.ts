@@ -3,7 +3,7 @@
 // those of the rollouts, so enqueueing the same task twice is a no-op.
 import { rolloutIdFor } from "../fix/graded-rollout.js";
 import { type JobData, jobId, type Queues } from "../queue.js";
-import type { Teacher } from "./teacher.js";
+import type { Teacher, TeacherSource } from "./teacher.js";
 
 export function trajgenJobs(task: { instanceId: string; repo: string }, installationId: number, teacher: Pick<Teacher, "model" | "k">): { id: string; data: JobData["trajgen"] }[] {
   return Array.from({ length: teacher.k }, (_, index) => {
@@ -16,4 +16,10 @@ export async function enqueueTrajgen(queues: Queues, teacher: Pick<Teacher, "mod
   const jobs = trajgenJobs(task, installationId, teacher);
   for (const j of jobs) await queues.add("trajgen", j.id, j.data);
   return jobs.map((j) => j.id);
+}
+
+/** Enqueues for the model that serves trajgen now (resolved at the call); none: nothing. */
+export async function enqueueTrajgenNow(queues: Queues, teachers: TeacherSource, task: { instanceId: string; repo: string }, installationId: number): Promise<string[]> {
+  const teacher = await teachers.resolve();
+  return teacher ? enqueueTrajgen(queues, teacher, task, installationId) : [];
 }

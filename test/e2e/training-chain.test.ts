@@ -20,7 +20,8 @@ import { defaultRepoConfig, harvestSettings } from "../../src/repo-config.js";
 import { startWorkers, type WorkerPool } from "../../src/runtime/workers.js";
 import { JUDGE_SYSTEM_PROMPT, judgeExample } from "../../src/verifier/prompt.js";
 import { enqueueTrajgen, trajgenJobs } from "../../src/trajgen/enqueue.js";
-import type { Teacher } from "../../src/trajgen/teacher.js";
+import { addModelVersion, promoteModelVersion } from "../../db/model-versions.js";
+import { fixedTeacher, type Teacher, teacherSource } from "../../src/trajgen/teacher.js";
 import { processHarvest } from "../../workers/harvest.js";
 import { processTrajgen, TrajgenInfraError, type TrajgenDeps, trajgenFailed, trajgenProcessor } from "../../workers/trajgen.js";
 import { pythonFix, pythonProject } from "../support/fixture-repos.js";
@@ -91,6 +92,8 @@ function teacher(overrides: Partial<Teacher["budget"]> = {}): Teacher {
     client: new OpenAI({ baseURL: models.baseURL, apiKey: "unused", maxRetries: 0 }),
     model: TEACHER,
     mode: "tools",
+    source: "teacher",
+    version: null,
     k: 3,
     maxTurns: 100,
     maxCostUsd: 5,
@@ -139,7 +142,7 @@ beforeAll(async () => {
     cacheDir: TEST_CACHE_DIR,
     buildTimeoutMs: 300_000,
     log: createLogger("silent"),
-    teacher: teacher(),
+    teacher: fixedTeacher(teacher()),
     testTimeoutMs: 300_000,
   };
 }, 60_000);
@@ -162,15 +165,15 @@ describe("validated task → trajgen → stored trajectories", () => {
     await gh.mergePullRequest(REPO, pr.number, { method: "squash", user: "alice" });
     const row = await processHarvest(
       { installationId: 7, repo: REPO, pullNumber: pr.number, settings: harvestSettings(defaultRepoConfig) },
-      { ...deps, github: async (id) => (await probot.auth(id)) as never, onValidated: async (task, installationId) => void (await enqueueTrajgen(queues, deps.teacher, task, installationId)) },
+      { ...deps, github: async (id) => (await probot.auth(id)) as never, onValidated: async (task, installationId) => void (await enqueueTrajgen(queues, teacher(), task, installationId)) },
     );
     expect(row.status).toBe("valid");
     instanceId = row.instanceId;
     const jobs = await queues.get("trajgen").getJobs(["waiting"]);
     expect(jobs.map((j) => j.id).sort()).toEqual([0, 1, 2].map((i) => `trajgen-${instanceId}-${TEACHER}-r${i}`));
-    expect(jobs.map((j) => j.data).sort((a, b) => a.index - b.index)).toEqual(trajgenJobs({ instanceId, repo: REPO }, 7, deps.teacher).map((j) => j.data));
+    expect(jobs.map((j) => j.data).sort((a, b) => a.index - b.index)).toEqual(trajgenJobs({ instanceId, repo: REPO }, 7, teacher()).map((j) => j.data));
     // Enqueueing again (a re-harvest, a sweep) adds nothing.
-    await enqueueTrajgen(queues, deps.teacher, { instanceId, repo: REPO }, 7);
+    await enqueueTrajgen(queues, teacher(), { instanceId, repo: REPO }, 7);
     expect(await queues.get("trajgen").getJobCounts("waiting")).toEqual({ waiting: 3 });
   }, 400_000);
 
@@ -205,12 +208,12 @@ describe("validated task → trajgen → stored trajectories", () => {
   }, 400_000);
 
   it("a job over a budget waits in the delayed set, with no attempt used and no rollout started", async () => {
-    const tight = { ...deps, teacher: teacher({ repoRolloutsPerDay: 3 }) };
+    const tight = { ...deps, teacher: fixedTeacher(teacher({ repoRolloutsPerDay: 3 })) };
     const direct = await processTrajgen({ instanceId, repo: REPO, installationId: 7, index: 3, model: TEACHER, rolloutId: `${instanceId}-${TEACHER}-r3` }, tight);
     expect(direct).toMatchObject({ status: "over-budget", reason: `${REPO} started 3 teacher rollout(s) in 24 h (LEGO_TRAJGEN_REPO_ROLLOUTS_PER_DAY is 3)` });
     const oldest = Math.min(...(await rolloutRows()).map((r) => r.createdAt.getTime()));
     expect((direct as { retryAt: Date }).retryAt.getTime()).toBe(oldest + 24 * 3600 * 1000);
-    const costly = await processTrajgen({ instanceId, repo: REPO, installationId: 7, index: 3, model: TEACHER, rolloutId: `${instanceId}-${TEACHER}-r3` }, { ...deps, teacher: teacher({ costPerDayUsd: 0 }) });
+    const costly = await processTrajgen({ instanceId, repo: REPO, installationId: 7, index: 3, model: TEACHER, rolloutId: `${instanceId}-${TEACHER}-r3` }, { ...deps, teacher: fixedTeacher(teacher({ costPerDayUsd: 0 })) });
     expect(costly).toMatchObject({ status: "over-budget", reason: "$0.00 spent on the teacher in 24 h (LEGO_TRAJGEN_COST_PER_DAY_USD is 0)" });
 
     const [job] = trajgenJobs({ instanceId, repo: REPO }, 7, { model: TEACHER, k: 4 }).slice(3);
@@ -240,6 +243,32 @@ describe("validated task → trajgen → stored trajectories", () => {
     const again = await processTrajgen({ instanceId, repo: REPO, installationId: 7, index: 0, model: TEACHER, rolloutId: `${instanceId}-${TEACHER}-r0` }, deps);
     expect(again).toMatchObject({ status: "skipped", reason: `rollout ${instanceId}-${TEACHER}-r0 is already stored` });
   }, 120_000);
+
+  it("with no teacher set, the promoted version serves trajgen, read per job, and is recorded on the rollout", async () => {
+    const SERVED = "lego-v2-served";
+    models.respondWith(teacherReply, { model: SERVED });
+    const noTeacher = { ...deps, teacher: teacherSource(testConfig({ LEGO_TRAJGEN_K: "1" }), database.db) };
+    const data = (model: string, index: number) => ({ instanceId, repo: REPO, installationId: 7, index, model, rolloutId: `${instanceId}-${model}-r${index}` });
+    // Nothing promoted and no LEGO_POLICY_BASE_URL: no model, the job is skipped.
+    expect(await processTrajgen(data(SERVED, 0), noTeacher)).toMatchObject({ status: "skipped", reason: expect.stringContaining("no model makes trajectories now") });
+
+    const { version } = await addModelVersion(database.db, { name: "lego-v2", endpoint: models.baseURL, servedModel: SERVED });
+    await promoteModelVersion(database.db, version.id);
+    // A job enqueued for the old teacher is skipped with the reason; the sweep enqueues the current model's.
+    expect(await processTrajgen(data(TEACHER, 3), noTeacher)).toMatchObject({ status: "skipped", reason: `enqueued for ${TEACHER}, but trajgen is now served by ${SERVED}, promoted version lego-v2; the trajgen-sweep enqueues its rollouts` });
+    expect(await processTrajgen(data(SERVED, 0), noTeacher)).toMatchObject({ status: "done", outcome: "resolved" });
+    const row = (await rolloutRows()).find((r) => r.id === `${instanceId}-${SERVED}-r0`);
+    expect(row).toMatchObject({ model: SERVED, modelVersionId: version.id, status: "done", outcome: "resolved" });
+    expect(models.chatRequests(SERVED).map((r) => r.user)).toContain(row!.id);
+    // The explicit teacher's rollouts carry no version.
+    expect((await rolloutRows()).filter((r) => r.model === TEACHER && r.status === "done").every((r) => r.modelVersionId === null)).toBe(true);
+    // The exports below check the teacher's rollouts exactly: this one is removed, and the registry emptied.
+    const { rollouts, trajectories, modelVersions } = await import("../../db/schema.js");
+    const { eq } = await import("drizzle-orm");
+    await database.db.delete(trajectories).where(eq(trajectories.rolloutId, row!.id));
+    await database.db.delete(rollouts).where(eq(rollouts.id, row!.id));
+    await database.db.delete(modelVersions).where(eq(modelVersions.id, version.id));
+  }, 400_000);
 });
 
 describe("stored trajectories → lego export sft (both formats) and verifier, a held-out task excluded", () => {
@@ -266,7 +295,7 @@ describe("stored trajectories → lego export sft (both formats) and verifier, a
     await gh.mergePullRequest(REPO2, pr.number, { method: "squash", user: "alice" });
     const row = await processHarvest(
       { installationId: 8, repo: REPO2, pullNumber: pr.number, settings: harvestSettings(defaultRepoConfig) },
-      { ...deps, github: async (id) => (await probot.auth(id)) as never, onValidated: async (task, installationId) => void (await enqueueTrajgen(queues, deps.teacher, task, installationId)) },
+      { ...deps, github: async (id) => (await probot.auth(id)) as never, onValidated: async (task, installationId) => void (await enqueueTrajgen(queues, teacher(), task, installationId)) },
     );
     expect(row.status).toBe("valid");
     heldOut = row.instanceId;

@@ -20,7 +20,15 @@ export function parseJunitXml(text: string): ParsedRun {
     run.truncated = true;
     return run.build();
   }
-  const doc = parser.parse(text) as Node;
+  let doc: Node;
+  try {
+    doc = parser.parse(text) as Node;
+  } catch (e) {
+    // The validator passes some documents the parser refuses (a processing instruction it cannot close).
+    run.note(`the JUnit report is malformed: ${(e as Error).message}`);
+    run.truncated = true;
+    return run.build();
+  }
   const root = (doc.testsuites ?? doc) as Node;
   const suites = (root.testsuite ?? []) as Node[];
   let counted = 0;

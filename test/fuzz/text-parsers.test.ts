@@ -30,7 +30,9 @@ describe("slash commands", () => {
     fc.assert(
       fc.property(fc.constantFrom("fix", "retry"), fc.option(fc.integer({ min: 1, max: 16 }), { nil: undefined }), fc.constantFrom("", "\n", "\nmore text"), (kind, k, rest) => {
         const body = `/lego ${kind}${k === undefined ? "" : ` k=${k}`}${rest}`;
-        expect(parseCommand(body)).toEqual(k === undefined ? { kind } : { kind, k });
+        // A retry keeps the lines below it as review feedback; a fix ignores them.
+        const feedback = kind === "retry" && rest.trim() ? { feedback: rest.trim() } : {};
+        expect(parseCommand(body)).toEqual({ kind, ...(k === undefined ? {} : { k }), ...feedback });
       }),
       opts,
     );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseJunitXml } from "../../../sandbox/test-logs/junit.js";
 import { resultsFromReport } from "../../../sandbox/test-logs/report.js";
 import { classifyRuns, gradeRun } from "../../../src/validation/grading.js";
 
@@ -48,5 +49,13 @@ describe("results from the structured report", () => {
     expect(honest.untrusted).toBeUndefined();
     const faked = resultsFromReport("jest-json", doc("failed"), `${doc("passed")}\n`, "vitest");
     expect(faked).toMatchObject({ spoofed: true, untrusted: expect.stringMatching(/src\/a.test.ts > math > adds/) });
+  });
+});
+
+describe("parseJunitXml", () => {
+  it("reads a report the XML validator passes but the parser refuses as malformed, without throwing (found by fuzzing)", () => {
+    const run = parseJunitXml('<?"xml version="1.0"?>\n<testsuites><testsuite name="s" tests="1"><testcase classname="a.B" name="ok"/></testsuite></testsuites>\n');
+    expect(run.truncated).toBe(true);
+    expect(Object.keys(run.statuses)).toEqual([]);
   });
 });

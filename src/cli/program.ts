@@ -166,7 +166,9 @@ const SHUTDOWN_GRACE_MS = 5_000;
 async function runService(flags: CommonFlags, roles: { web: boolean; worker: boolean }): Promise<void> {
   const config = configFrom(flags);
   const log = createLogger(config.LOG_LEVEL);
-  const running = await serve(config, log, roles);
+  // The handlers are in place before start-up ends, so a signal during start-up (schedulers still
+  // being registered) stops the service gracefully once it has started, instead of killing it.
+  const starting = serve(config, log, roles);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {
@@ -183,7 +185,7 @@ async function runService(flags: CommonFlags, roles: { web: boolean; worker: boo
       log.error({ deadlineMs }, "shutdown did not complete in time; exiting with work released to be retried");
       process.exit(EXIT.failure);
     }, deadlineMs).unref();
-    running.stop().then(
+    starting.then((running) => running.stop()).then(
       () => process.exit(EXIT.ok),
       (err) => {
         log.error({ err }, "unclean shutdown");
@@ -193,6 +195,7 @@ async function runService(flags: CommonFlags, roles: { web: boolean; worker: boo
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  await starting;
 }
 
 export function buildCli(): Command {

@@ -3,7 +3,7 @@
 import type { ParsedRun } from "../../sandbox/test-logs/index.js";
 import { changedPaths } from "../diff/index.js";
 import { isCheating } from "./cheating.js";
-import { gradeRun, type Grade } from "./grading.js";
+import { collectionShrank, gradeRun, type Grade } from "./grading.js";
 import { patchCausedTimeout, runTestState, testCommandFor, type RunEvidence, type ValidationOptions } from "./validate.js";
 
 export interface EvaluationResult {
@@ -44,5 +44,12 @@ export async function evaluatePatch(
   const parsed = outcome.runs[0] as ParsedRun;
   const grade = gradeRun(task, parsed, run?.exitCode ?? null);
   if (grade.cheated) return { resolved: false, valid: true, reason: `cheated: ${grade.cheated}`, cheated: grade.cheated, grade, run };
+  if (grade.resolved) {
+    // Only a passing grade can be bought by hiding tests: the same command runs once more
+    // without the patch (NOP: test_patch alone) and must collect no more tests than with it.
+    const nop = await runTestState({ ...opts, runs: 1 }, "eval", [testPatch], command);
+    const shrank = nop.error || !nop.runs[0] ? null : collectionShrank(nop.runs[0], parsed);
+    if (shrank !== null) return { resolved: false, valid: true, reason: `cheated: ${shrank}`, cheated: shrank, grade: { ...grade, resolved: false, cheated: shrank }, run };
+  }
   return { resolved: grade.resolved, valid: grade.valid, reason: grade.valid ? (grade.resolved ? null : "tests failed") : (grade.invalidReason ?? "invalid run"), grade, run };
 }

@@ -194,3 +194,20 @@ function invalidRun(run: ParsedRun, exitCode: number | null): string | null {
   }
   return null;
 }
+
+/**
+ * Whether a patch makes tests disappear from collection: the run with it reports fewer tests
+ * than the same command without it (NOP). Both runs carry test_patch, so tests it adds or
+ * removes count on both sides. A patch that deselects, deletes or stops the collection of tests
+ * hides them from grading: the reason says so; null when the count holds, or when either run
+ * cannot say (a cut log, no evidence, an untrusted report: those have their own verdicts).
+ */
+export function collectionShrank(without: ParsedRun, withPatch: ParsedRun): string | null {
+  for (const run of [without, withPatch]) if (!run.ran || run.truncated || run.untrusted) return null;
+  const before = Object.keys(without.statuses);
+  const after = Object.keys(withPatch.statuses).length;
+  if (after >= before.length) return null;
+  const missing = sorted(before.filter((id) => !Object.hasOwn(withPatch.statuses, id)));
+  const which = missing.length > 0 ? ` (missing: ${listOf(missing)})` : "";
+  return `collected ${before.length} tests without the patch, ${after} with it${which}`;
+}

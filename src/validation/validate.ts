@@ -12,7 +12,7 @@ import { extractMarked, parseTestLog, wrapWithMarkers, type ParsedRun } from "..
 import { REPORT_PLACEHOLDER, resultsFromReport } from "../../sandbox/test-logs/report.js";
 import type { EnvironmentPlan } from "../environment/types.js";
 import { touchedTestFiles } from "../diff/index.js";
-import { classifyRuns } from "./grading.js";
+import { classifyRuns, collectionShrank } from "./grading.js";
 import { fileOfTestId, overlayRepeat, repeatSelection } from "./repeats.js";
 
 export interface ValidationOptions {
@@ -262,6 +262,9 @@ export async function validateTask(task: { patch: string; testPatch: string }, o
   const error = nop.error ?? oracle.error;
   if (error) return { ...base, valid: false, reason: error };
   const c = classifyRuns(nop.runs, oracle.runs);
+  // The first run of each state is the full selection (later repeats may ask for fewer tests).
+  const shrank = c.invalidReason === null && nop.runs[0] && oracle.runs[0] ? collectionShrank(nop.runs[0], oracle.runs[0]) : null;
+  if (shrank !== null) c.invalidReason = `the gold patch makes tests disappear from collection: ${shrank}`;
   const parsed = [...nop.runs, ...oracle.runs];
   const tracked = [...c.failToPass, ...c.passToPass, ...c.flaky].slice(0, 5000);
   return {

@@ -1,7 +1,9 @@
 // Grading that printed output cannot fool, in the real Docker engine: pytest's results come from
 // its JUnit report at a per-run path the code under test is not given, so a patch that prints
 // `PASSED …` lines for the task's tests and exits 0 is graded cheated, while the real fix still
-// resolves; the task itself still validates with the same ids as before.
+// resolves; the task itself still validates with the same ids as before. A patch that fixes the
+// bug but stops pytest collecting a test through its settings (no test file touched) is
+// cheated too: it collects fewer tests than the run without it.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDocker } from "../../sandbox/docker.js";
@@ -18,8 +20,8 @@ let fixture: ReturnType<typeof repoWithFix>;
 const docker = createDocker();
 let patches = 0;
 
-function patchWith(ops: string): string {
-  return repoWithFix(path.join(bench.work, `patch-${patches++}`), pythonProject, { "calc/ops.py": ops }).patch;
+function patchWith(ops: string, more: Record<string, string> = {}): string {
+  return repoWithFix(path.join(bench.work, `patch-${patches++}`), pythonProject, { "calc/ops.py": ops, ...more }).patch;
 }
 
 // Writes fake results straight to the run's real stdout (past pytest's capture) and exits 0
@@ -67,6 +69,27 @@ describe("grading that printed output cannot fool", () => {
     expect(result.resolved).toBe(false);
     expect(result.cheated).toMatch(/the output claims 3 test\(s\) \(tests\/test_ops.py::test_add, .*\) passed, but the test runner wrote no report/);
     expect(result.reason).toMatch(/^cheated: /);
+  }, 300_000);
+
+  it("grades a fix that stops collecting a test through pyproject.toml (python_functions) as cheated: fewer tests collected than without it", async () => {
+    // test_sub stands for a test outside the task's lists (flaky or failing throughout), so the
+    // per-test grade alone would pass: only the collected count shows it was hidden.
+    const hiding = patchWith(pythonFix["calc/ops.py"] as string, {
+      "pyproject.toml": (pythonProject["pyproject.toml"] as string).replace('testpaths = ["tests"]', 'testpaths = ["tests"]\npython_functions = "test_add test_mul"'),
+    });
+    const result = await evaluatePatch({ ...task(), passToPass: ["tests/test_ops.py::test_mul"] }, hiding, { ...opts, scope: "touched" });
+    expect(result.resolved).toBe(false);
+    expect(result.cheated).toBe("collected 3 tests without the patch, 2 with it (missing: tests/test_ops.py::test_sub)");
+    expect(result.reason).toMatch(/^cheated: collected 3 tests/);
+  }, 300_000);
+
+  it("refuses a task whose gold patch stops collecting a test", async () => {
+    const hiding = patchWith(pythonFix["calc/ops.py"] as string, {
+      "pyproject.toml": (pythonProject["pyproject.toml"] as string).replace('testpaths = ["tests"]', 'testpaths = ["tests"]\npython_functions = "test_add test_mul"'),
+    });
+    const result = await validateTask({ patch: hiding, testPatch: fixture.testPatch }, { ...opts, runs: 1, scope: "touched" });
+    expect(result.valid).toBe(false);
+    expect(result.reason).toBe("the gold patch makes tests disappear from collection: collected 3 tests without the patch, 2 with it (missing: tests/test_ops.py::test_sub)");
   }, 300_000);
 
   it("still resolves the real fix", async () => {

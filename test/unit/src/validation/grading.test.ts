@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ParsedRun, TestStatus } from "../../../../sandbox/test-logs/index.js";
-import { classifyRuns, gradeRun } from "../../../../src/validation/grading.js";
+import { classifyRuns, collectionShrank, gradeRun } from "../../../../src/validation/grading.js";
 
 function run(statuses: Record<string, TestStatus>, extra: Partial<ParsedRun> = {}): ParsedRun {
   return { statuses, ran: true, notes: [], ...extra };
@@ -243,4 +243,31 @@ describe("gradeRun", () => {
     expect(gradeRun({ failToPass: ["f1", "constructor"], passToPass: ["toString"] }, run(statuses), 1).f2p.failure).toEqual(["constructor"]);
     expect(gradeRun({ failToPass: ["constructor"], passToPass: [] }, run({ f1: "FAILED" }), 1).f2p.failure).toEqual(["constructor"]);
   });
+});
+
+describe("collectionShrank", () => {
+  const three = run({ "t::a": "PASSED", "t::b": "PASSED", "t::c": "FAILED" });
+  const cases: { name: string; without: ParsedRun; withPatch: ParsedRun; reason: string | null }[] = [
+    { name: "the same tests collected", without: three, withPatch: run({ "t::a": "PASSED", "t::b": "FAILED", "t::c": "PASSED" }), reason: null },
+    { name: "more tests with the patch (a module that failed to collect now does)", without: run({ "t/new.py": "ERROR" }), withPatch: run({ "t/new.py::x": "PASSED", "t/new.py::y": "PASSED" }), reason: null },
+    { name: "a test deselected by the patch", without: three, withPatch: run({ "t::a": "PASSED", "t::b": "PASSED" }), reason: "collected 3 tests without the patch, 2 with it (missing: t::c)" },
+    { name: "fewer tests under other names: the count decides, nothing is listed", without: three, withPatch: run({ "t::x": "PASSED", "t::y": "PASSED" }), reason: "collected 3 tests without the patch, 2 with it (missing: t::a, t::b, t::c)" },
+    { name: "a collection broken by the patch", without: three, withPatch: run({ "t": "ERROR" }), reason: "collected 3 tests without the patch, 1 with it (missing: t::a, t::b, t::c)" },
+    {
+      name: "many missing tests are listed in part",
+      without: run(Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`t::${i}`, "PASSED" as const]))),
+      withPatch: run({ "t::0": "PASSED" }),
+      reason: "collected 8 tests without the patch, 1 with it (missing: t::1, t::2, t::3, t::4, t::5 and 2 more)",
+    },
+    { name: "a cut log with the patch says nothing", without: three, withPatch: run({ "t::a": "PASSED" }, { truncated: true }), reason: null },
+    { name: "a cut log without the patch says nothing", without: run({ "t::a": "PASSED", "t::b": "PASSED" }, { truncated: true }), withPatch: run({ "t::a": "PASSED" }), reason: null },
+    { name: "no evidence without the patch says nothing", without: NO_EVIDENCE, withPatch: run({ "t::a": "PASSED" }), reason: null },
+    { name: "no evidence with the patch is graded elsewhere", without: three, withPatch: NO_EVIDENCE, reason: null },
+    { name: "an untrusted report is graded elsewhere", without: three, withPatch: run({}, { untrusted: "no report" }), reason: null },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(collectionShrank(c.without, c.withPatch)).toBe(c.reason);
+    });
+  }
 });

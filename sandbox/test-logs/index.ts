@@ -7,6 +7,7 @@ import { parseTap } from "./tap.js";
 import type { Framework, ParsedRun, ParseOptions } from "./types.js";
 import { DEFAULT_ROOT } from "./types.js";
 import { parseUnittest } from "./unittest.js";
+import { parseUvu } from "./uvu.js";
 
 export type { Framework, ParsedRun, ParseOptions, TestStatus, TestStatusMap } from "./types.js";
 export { END_MARKER, extractMarked, START_MARKER, wrapWithMarkers } from "./markers.js";
@@ -21,6 +22,7 @@ const PARSERS: Record<Framework, (log: string, root: string) => ParsedRun> = {
   "node-test": parseTap,
   ava: parseTap,
   tap: parseTap,
+  uvu: parseUvu,
   "go-test": parseGoTest,
 };
 

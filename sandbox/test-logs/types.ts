@@ -4,7 +4,7 @@ export type TestStatus = "PASSED" | "FAILED" | "SKIPPED" | "ERROR" | "XFAIL";
 /** Test id → status for one run. Built without a prototype so any id is a plain key. */
 export type TestStatusMap = Record<string, TestStatus>;
 
-export type Framework = "pytest" | "unittest" | "jest" | "vitest" | "mocha" | "node-test" | "ava" | "tap" | "go-test";
+export type Framework = "pytest" | "unittest" | "jest" | "vitest" | "mocha" | "node-test" | "ava" | "tap" | "uvu" | "go-test";
 
 export interface ParsedRun {
   statuses: TestStatusMap;

@@ -72,7 +72,7 @@ export function frameworkOfCommand(cmd: string): Framework | undefined {
 
 const LANGUAGE_OF: Record<Framework, Language> = {
   pytest: "python", unittest: "python", jest: "javascript", vitest: "javascript", mocha: "javascript",
-  "node-test": "javascript", ava: "javascript", tap: "javascript", "go-test": "go",
+  "node-test": "javascript", ava: "javascript", tap: "javascript", uvu: "javascript", "go-test": "go",
 };
 
 /** A plan from the override alone, for a repository whose project files we do not recognise. */

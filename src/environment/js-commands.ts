@@ -4,6 +4,7 @@
 // (config, require hooks, timeouts), never the script's own file globs.
 import { REPORT_PLACEHOLDER } from "../../sandbox/test-logs/report.js";
 import { shQuote } from "../../sandbox/quote.js";
+import { UVU_HOOK_PATH, UVU_HOOK_SOURCE, UVU_REPORT_ENV } from "../../sandbox/test-logs/uvu-hook.js";
 import type { Invocation, JsRunner } from "./scripts.js";
 import type { Word } from "./shell.js";
 import { envPrefix, pathArg, wordArg } from "./shell.js";
@@ -53,6 +54,12 @@ const RULES: Record<JsRunner, FlagRules> = {
     drop: /^(-R|--reporter|--coverage-report|--cov|--coverage|--check-coverage|--100|-w|--watch|--files|--bail|-b)$/,
     keepForFiles: /^(-t|--timeout|--node-arg|--test-arg|--test-env|-j|--jobs|--ts|--no-ts|--esm|--no-esm|--before|--after)$/,
   },
+  // `uvu [dir] [pattern]`: its two positionals are a directory and a file pattern.
+  uvu: {
+    value: ["-r", "--require", "-i", "--ignore", "-C", "--cwd"],
+    drop: /^(-b|--bail|-w|--watch)$/,
+    keepForFiles: /^(-r|--require|-i|--ignore)$/,
+  },
 };
 
 /** The script's arguments to carry over: all of them for a full run, loading flags for files. */
@@ -97,6 +104,7 @@ export const REPORTER_FLAGS: Record<JsRunner, string> = {
   "node-test": `--test-reporter=tap --test-reporter-destination=${REPORT_PLACEHOLDER}`,
   ava: "--tap",
   tap: "--reporter=tap",
+  uvu: `${UVU_REPORT_ENV}=${REPORT_PLACEHOLDER} NODE_OPTIONS=--require=${UVU_HOOK_PATH}`,
 };
 
 /**
@@ -137,7 +145,20 @@ export function jsTestCommand(runner: JsRunner, files: string[] | "all", opts: J
       return words(npx(inv?.bin ?? ["ava"]), q, [REPORTER_FLAGS.ava], fileArgs);
     case "tap":
       return words(npx(inv?.bin ?? ["tap"]), q, [REPORTER_FLAGS.tap, opts.tapCoverageOff], fileArgs);
+    case "uvu": {
+      // uvu has no reporter: our preload writes the per-test report (see uvu-hook.ts). Chosen
+      // files are run as `uvu . <pattern>` matching exactly those paths.
+      const preload = `--require=${UVU_HOOK_PATH}`;
+      const env = envPrefix([...(inv?.env ?? []), [UVU_REPORT_ENV, REPORT_PLACEHOLDER], ["NODE_OPTIONS", [...(inv?.nodeOptions ?? []), preload].join(" ")]]);
+      const select = files === "all" ? [] : [".", shQuote(`^(?:${files.map(escapeRegExp).join("|")})$`)];
+      const write = `printf '%s' ${shQuote(UVU_HOOK_SOURCE)} > ${UVU_HOOK_PATH} &&`;
+      return [write, ...env, ...npx(inv?.bin ?? ["uvu"]), ...q, ...select].join(" ");
+    }
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 
 function withoutFlag(args: Word[], flag: string): Word[] {

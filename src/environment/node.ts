@@ -55,9 +55,12 @@ export function planNode(repo: RepoSnapshot): EnvironmentPlan | { error: string 
 
   const found = chooseRunner(repo, pkg, scripts, deps);
   if (!found.runner) {
-    const extra = found.unsupported.length ? ` Its scripts use ${[...new Set(found.unsupported)].join(", ")}, which LegoFactory cannot read results from.` : "";
+    const names = [...new Set(found.unsupported)];
+    if (names.length > 0) {
+      return { error: `unsupported runner ${names.join(", ")}; set sandbox.testCmd in .github/lego.yml (LegoFactory cannot read per-test results from it)` };
+    }
     return {
-      error: `no supported JavaScript test runner found (looked at scripts.test, jest/vitest/mocha/ava/tap config files and dependencies, and node --test).${extra} Set sandbox.testCmd in .github/lego.yml.`,
+      error: "no supported JavaScript test runner found (looked at scripts.test, jest/vitest/mocha/ava/tap/uvu config files and dependencies, and node --test). Set sandbox.testCmd in .github/lego.yml.",
     };
   }
   const runner = found.runner;
@@ -107,7 +110,7 @@ export function planNode(repo: RepoSnapshot): EnvironmentPlan | { error: string 
   return {
     language: typescript ? "typescript" : "javascript",
     ...(build ? { build } : {}),
-    ...(runner === "jest" || runner === "vitest" ? { report: "jest-json" as const } : runner === "mocha" ? { report: "mocha-json" as const } : runner === "node-test" ? { report: "tap" as const } : {}),
+    ...(runner === "jest" || runner === "vitest" ? { report: "jest-json" as const } : runner === "mocha" ? { report: "mocha-json" as const } : runner === "node-test" || runner === "uvu" ? { report: "tap" as const } : {}),
     packageManager: pm.manager,
     nodeVersion,
     framework: runner,
@@ -146,8 +149,10 @@ const CONFIG_FILES: [JsRunner, RegExp, keyof PackageJson | undefined][] = [
   ["tap", /^\.taprc$/, "tap"],
 ];
 const DEP_RUNNERS: [string, JsRunner][] = [
-  ["vitest", "vitest"], ["jest", "jest"], ["react-scripts", "jest"], ["mocha", "mocha"], ["ava", "ava"], ["tap", "tap"],
+  ["vitest", "vitest"], ["jest", "jest"], ["react-scripts", "jest"], ["mocha", "mocha"], ["ava", "ava"], ["tap", "tap"], ["uvu", "uvu"],
 ];
+/** Runners we cannot read per-test results from, when only the dependencies name them. */
+const UNSUPPORTED_DEPS: [string, string][] = [["jasmine", "jasmine"], ["@hapi/lab", "lab"], ["lab", "lab"], ["karma", "karma"], ["tape", "tape"]];
 
 function chooseRunner(repo: RepoSnapshot, pkg: PackageJson, scripts: Record<string, string>, deps: Record<string, string>): RunnerChoice {
   const scan = scanScripts(scripts, "test");
@@ -179,6 +184,7 @@ function chooseRunner(repo: RepoSnapshot, pkg: PackageJson, scripts: Record<stri
       return { runner, invocation, why: `${dep} is a dependency`, unsupported };
     }
   }
+  for (const [dep, name] of UNSUPPORTED_DEPS) if (dep in deps) unsupported.push(name);
   return { why: "", unsupported };
 }
 
@@ -197,7 +203,7 @@ function invocationOf(scripts: Record<string, string>, runner: JsRunner): Invoca
 
 const SOURCE_RUNNERS: Record<string, JsRunner> = {
   vitest: "vitest", "vitest/node": "vitest", jest: "jest", "jest-cli": "jest", "@jest/core": "jest",
-  mocha: "mocha", ava: "ava", tap: "tap", "--test": "node-test", "node:test": "node-test",
+  mocha: "mocha", ava: "ava", tap: "tap", uvu: "uvu", "--test": "node-test", "node:test": "node-test",
 };
 
 /** The runner a wrapper script loads or spawns, from the first string literal naming one. */

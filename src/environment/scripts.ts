@@ -4,7 +4,7 @@
 import type { Word } from "./shell.js";
 import { isEnvName, splitWords } from "./shell.js";
 
-export type JsRunner = "jest" | "vitest" | "mocha" | "node-test" | "ava" | "tap";
+export type JsRunner = "jest" | "vitest" | "mocha" | "node-test" | "ava" | "tap" | "uvu";
 
 export interface Invocation {
   runner: JsRunner;
@@ -29,11 +29,11 @@ export interface ScriptScan {
 
 const RUNNER_BINS: Record<string, JsRunner> = {
   jest: "jest", "jest-cli": "jest", vitest: "vitest", mocha: "mocha", _mocha: "mocha",
-  "ts-mocha": "mocha", ava: "ava", tap: "tap",
+  "ts-mocha": "mocha", ava: "ava", tap: "tap", uvu: "uvu",
 };
 // Create React App and its forks run jest with their own config behind `<tool> test`.
 const CRA_TOOLS = new Set(["react-scripts", "craco", "react-app-rewired"]);
-const UNSUPPORTED = new Set(["karma", "jasmine", "tape", "qunit", "playwright", "cypress", "lab", "uvu", "wdio", "ng"]);
+const UNSUPPORTED = new Set(["karma", "jasmine", "tape", "qunit", "playwright", "cypress", "lab", "wdio", "ng"]);
 const WRAPPERS = new Set(["cross-env", "cross-env-shell", "env", "npx", "pnpx", "bunx", "nyc", "c8", "dotenv", "time", "nice", "xvfb-run"]);
 const FLAGS_NAMING_OTHERS = new Set(["--reporter", "-R", "-r", "--require"]);
 const SCRIPT_MANAGERS = new Set(["npm", "yarn", "pnpm", "bun"]);
@@ -45,7 +45,9 @@ function baseName(word: string): string {
 }
 
 function runnerOfBin(word: string): JsRunner | undefined {
-  return RUNNER_BINS[baseName(word)];
+  // `node node_modules/uvu/bin.js`: the package's own bin file names its package.
+  const pkg = /(?:^|\/)node_modules\/([^/.][^/]*)\/(?:bin|cli)(?:\/[^/]+)?\.[cm]?js$/.exec(word)?.[1];
+  return RUNNER_BINS[baseName(word)] ?? (pkg ? RUNNER_BINS[pkg] : undefined);
 }
 
 export function scanScripts(scripts: Record<string, string>, entry: string): ScriptScan {

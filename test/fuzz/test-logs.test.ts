@@ -14,6 +14,7 @@ import { parseMochaJson } from "../../sandbox/test-logs/mocha.js";
 import { parsePytest } from "../../sandbox/test-logs/pytest.js";
 import { parseTap } from "../../sandbox/test-logs/tap.js";
 import { parseUnittest } from "../../sandbox/test-logs/unittest.js";
+import { parseUvu } from "../../sandbox/test-logs/uvu.js";
 import { floods, fragments, RUNS, timed } from "./bounded.js";
 
 const fixtures = path.resolve("test/fixtures/test-logs");
@@ -38,6 +39,8 @@ const parsers: { name: string; parse: (log: string) => ReturnType<typeof parsePy
   { name: "jest / vitest", parse: (l) => parseJestJson(l, ROOT), seeds: [read("jest.txt"), read("vitest.txt")], noise: ["{", "}", '"', '"testResults":[', '"status":"passed"', ",", "[", "]", "\\", "null"] },
   { name: "mocha", parse: (l) => parseMochaJson(l, ROOT), seeds: [read("mocha.txt")], noise: ["{", "}", '"', '"passes":[', '"fullTitle":', ",", "[", "]", "\\"] },
   { name: "TAP (node:test, ava, tap)", parse: (l) => parseTap(l, ROOT), seeds: [read("node-test.tap.txt"), read("ava.tap.txt"), read("node-tap.tap.txt")], noise: ["ok 1 - ", "not ok 2 - ", "# SKIP", "# TODO", "    ", "---\n", "...\n", "1..3\n", "# Subtest: ", "\n"] },
+  { name: "uvu (printed output)", parse: (l) => parseUvu(l, ROOT), seeds: [read("uvu.txt")], noise: [" FAIL ", '"', "\u2022 ", "\u2718 ", "tests/a.js\n", "  Total:     3\n", "  Passed:    2\n", "\x1b[31m", "\n"] },
+  { name: "TAP from the uvu preload", parse: (l) => parseTap(l, ROOT), seeds: [read("uvu-hook.tap.txt")], noise: ["ok 1 - ", "not ok 2 - ", " > ", "\\#", "1..3\n", "# pass 1\n", "\n"] },
   {
     name: "JUnit XML",
     parse: parseJunitXml,
@@ -80,7 +83,7 @@ describe("the markers around a test run", () => {
   });
   it("parseTestLog never throws, even for a framework name from config that does not exist", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.constantFrom("pytest", "jest", "go-test", "tap"), fc.string()), fc.string(), (framework, log) => {
+      fc.property(fc.oneof(fc.constantFrom("pytest", "jest", "go-test", "tap", "uvu"), fc.string()), fc.string(), (framework, log) => {
         expect(typeof timed(() => parseTestLog(framework as Framework, log)).ran).toBe("boolean");
       }),
       { numRuns: RUNS },

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseJunitXml } from "../../../sandbox/test-logs/junit.js";
 import { resultsFromReport } from "../../../sandbox/test-logs/report.js";
@@ -57,5 +58,15 @@ describe("parseJunitXml", () => {
     const run = parseJunitXml('<?"xml version="1.0"?>\n<testsuites><testsuite name="s" tests="1"><testcase classname="a.B" name="ok"/></testsuite></testsuites>\n');
     expect(run.truncated).toBe(true);
     expect(Object.keys(run.statuses)).toEqual([]);
+  });
+
+  it("reads uvu's per-test report from our preload; its printed output backs it and claims nothing more", () => {
+    const read = (name: string) => readFileSync(new URL(`../../fixtures/test-logs/${name}`, import.meta.url), "utf8");
+    const run = resultsFromReport("tap", read("uvu-hook.tap.txt"), read("uvu.txt"), "uvu");
+    expect(run.untrusted).toBeUndefined();
+    expect(run.statuses).toMatchObject({ "tests/math.js > adds": "PASSED", "tests/math.js > divide > by zero": "FAILED", "tests/sub/strings.mjs > spoof": "FAILED" });
+    const missing = resultsFromReport("tap", null, read("uvu.txt"), "uvu");
+    expect(missing).toMatchObject({ ran: false, untrusted: expect.stringMatching(/wrote no structured report/) });
+    expect(missing.spoofed).toBeUndefined();
   });
 });

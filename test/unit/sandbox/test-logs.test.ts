@@ -678,3 +678,22 @@ describe("garbage and huge input", () => {
     expect(Array.isArray(run.notes)).toBe(true);
   });
 });
+
+describe("uvu", () => {
+  // Captured from uvu 0.5.6 (Node 20, colours on as uvu forces them) and the report our preload
+  // (sandbox/test-logs/uvu-hook.ts) wrote in the same run.
+  it("reads the failures and totals uvu prints, and claims no passes it does not name", () => {
+    const run = parseTestLog("uvu", fixture("uvu.txt"));
+    expect(run.statuses).toEqual({
+      "tests/math.js > subtracts # weird \\ name": "FAILED",
+      "tests/math.js > divide > by zero": "FAILED",
+      "tests/sub/strings.mjs > spoof": "FAILED",
+    });
+    expect(run.summary).toEqual({ passed: 3, failed: 3, skipped: 1 });
+    expect(run.ran).toBe(true);
+  });
+
+  it("has no evidence in output that is not uvu's", () => {
+    expect(parseTestLog("uvu", "npm ERR! missing script: test\n")).toMatchObject({ ran: false, statuses: {} });
+  });
+});

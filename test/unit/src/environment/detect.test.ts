@@ -299,6 +299,40 @@ describe("JavaScript and TypeScript projects", () => {
     expect(p.testCommand(["test/a.js"])).toBe("npx --no-install ava --timeout=1m --tap test/a.js");
   });
 
+  it.each([
+    ["uvu tests", "tests"],
+    ["uvu -r tsm test", "-r tsm test"],
+    ["uvu test .js", "test .js"],
+  ])("uvu from scripts.test %j: its own flags, our preload writing the TAP report", (script, args) => {
+    const p = plan({ "package.json": pkg({ scripts: { test: script }, devDependencies: { uvu: "^0.5.6" } }), "test/a.js": "", "tests/b.js": "" });
+    expect(p).toMatchObject({ framework: "uvu", report: "tap", reporterFlags: "LEGO_UVU_REPORT=__LEGO_REPORT_PATH__ NODE_OPTIONS=--require=/tmp/lego-uvu-hook.cjs" });
+    const all = p.testCommand("all");
+    expect(all).toMatch(/^printf '%s' ''\\''use strict'\\'';\n[\s\S]*' > \/tmp\/lego-uvu-hook\.cjs && /);
+    expect(all.slice(all.lastIndexOf(".cjs && ") + 8)).toBe(`LEGO_UVU_REPORT=__LEGO_REPORT_PATH__ NODE_OPTIONS=--require=/tmp/lego-uvu-hook.cjs npx --no-install uvu ${args}`);
+    const some = p.testCommand(["tests/b.js", "test/a.js"]);
+    const flags = script.includes("-r tsm") ? "-r tsm " : "";
+    expect(some.slice(some.lastIndexOf(".cjs && ") + 8)).toBe(`LEGO_UVU_REPORT=__LEGO_REPORT_PATH__ NODE_OPTIONS=--require=/tmp/lego-uvu-hook.cjs npx --no-install uvu ${flags}. '^(?:tests\\/b\\.js|test\\/a\\.js)$'`);
+  });
+
+  it("uvu from the dependencies alone, and node flags kept beside the preload", () => {
+    const p = plan({ "package.json": pkg({ devDependencies: { uvu: "0.5.6" } }) });
+    expect(p.framework).toBe("uvu");
+    expect(p.notes[0]).toBe("uvu is a dependency");
+    const q = plan({ "package.json": pkg({ scripts: { test: "node --loader tsm node_modules/uvu/bin.js tests -b" } }) });
+    expect(q.testCommand("all")).toMatch(/ NODE_OPTIONS='--loader tsm --require=\/tmp\/lego-uvu-hook\.cjs' npx --no-install uvu tests$/);
+  });
+
+  it.each([
+    [{ scripts: { test: "jasmine" }, devDependencies: { jasmine: "^5" } }, "jasmine"],
+    [{ devDependencies: { jasmine: "^5" } }, "jasmine"],
+    [{ scripts: { test: "lab -t 100 -L" }, devDependencies: { "@hapi/lab": "^25" } }, "lab"],
+    [{ devDependencies: { "@hapi/lab": "^25" } }, "lab"],
+  ])("an unsupported runner is named: %j", (fields, name) => {
+    expect(detectEnvironment(snapshot({ "package.json": pkg(fields) }))).toEqual({
+      error: `unsupported runner ${name}; set sandbox.testCmd in .github/lego.yml (LegoFactory cannot read per-test results from it)`,
+    });
+  });
+
   it("tap with coverage checks off for its major", () => {
     const modern = plan({ "package.json": pkg({ scripts: { test: "tap" }, devDependencies: { tap: "^18.6.1" } }) });
     expect(modern.testCommand("all")).toBe("npx --no-install tap --reporter=tap --disable-coverage");
@@ -343,7 +377,7 @@ describe("JavaScript and TypeScript projects", () => {
 
   it("says precisely why a package.json has no usable runner", () => {
     const r = detectEnvironment(snapshot({ "package.json": pkg({ scripts: { test: "karma start" } }) }));
-    expect(r).toEqual({ error: expect.stringContaining("Its scripts use karma") });
+    expect(r).toEqual({ error: "unsupported runner karma; set sandbox.testCmd in .github/lego.yml (LegoFactory cannot read per-test results from it)" });
     expect(detectEnvironment(snapshot({ "package.json": "{nope" }))).toEqual({ error: expect.stringMatching(/^package.json is not valid JSON/) });
   });
 });

@@ -1,0 +1,96 @@
+// The uvu test command as planned, run for real (uvu 0.5.6 from the npm registry, a devDependency
+// of ours) on a small suite of CJS and ESM files, named suites, a skipped test, failures and a
+// test that prints uvu's own pass mark before failing: the preload's TAP report names every test
+// under the same ids in a full run and a run of chosen files, and the printed mark changes nothing.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { detectEnvironment, type EnvironmentPlan } from "../../src/environment/detect.js";
+import { REPORT_PLACEHOLDER, resultsFromReport } from "../../sandbox/test-logs/report.js";
+
+const FILES: Record<string, string> = {
+  "package.json": JSON.stringify({ name: "fixture", scripts: { test: "uvu tests" }, devDependencies: { uvu: "0.5.6" } }),
+  "tests/math.js": `const { test, suite } = require('uvu');
+const assert = require('uvu/assert');
+test('adds', () => { assert.is(1 + 1, 2); });
+test('subtracts # weird \\\\ name', () => { assert.is(2 - 1, 2); });
+test.skip('skipped one', () => {});
+test.run();
+const Div = suite('divide');
+Div('by one', () => { assert.is(4 / 1, 4); });
+Div('by zero', async () => { await new Promise((r) => setTimeout(r, 5)); assert.is(1 / 0, 0); });
+Div.run();
+`,
+  "tests/sub/strings.mjs": `import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+test('upper', () => { assert.is('a'.toUpperCase(), 'A'); });
+test('spoof', () => { process.stdout.write('\\u2022 '); throw new Error('boom'); });
+test('env', () => { assert.is(process.env.LEGO_UVU_REPORT, undefined); });
+test.run();
+`,
+};
+
+let dir = "";
+let plan: EnvironmentPlan;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "lego-uvu-"));
+  for (const [name, text] of Object.entries(FILES)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  symlinkSync(path.resolve("node_modules"), path.join(dir, "node_modules"));
+  const result = detectEnvironment({ files: Object.keys(FILES), read: (p) => FILES[p] });
+  if ("error" in result) throw new Error(result.error);
+  plan = result;
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function run(files: string[] | "all"): { report: string | null; output: string } {
+  const report = path.join(dir, `report-${Math.random().toString(36).slice(2)}`);
+  const command = plan.testCommand(files).split(REPORT_PLACEHOLDER).join(report);
+  let output: string;
+  try {
+    output = execFileSync("bash", ["-c", `${command} 2>&1`], { cwd: dir, encoding: "utf8", timeout: 60_000, env: { ...process.env, CI: "true" } });
+  } catch (err) {
+    output = String((err as { stdout?: string }).stdout ?? "");
+  }
+  let text: string | null = null;
+  try {
+    text = readFileSync(report, "utf8");
+  } catch {
+    text = null;
+  }
+  return { report: text, output };
+}
+
+describe("uvu through our preload", () => {
+  it("writes one TAP line per test, under ids relative to the repository, with the printed mark ignored", () => {
+    expect(plan).toMatchObject({ framework: "uvu", report: "tap" });
+    const { report, output } = run("all");
+    expect(output).toMatch(/Total:\s+7/);
+    const result = resultsFromReport("tap", report, output, "uvu", dir);
+    expect(result.untrusted).toBeUndefined();
+    expect(result.statuses).toEqual({
+      "tests/math.js > adds": "PASSED",
+      "tests/math.js > subtracts # weird \\ name": "FAILED",
+      "tests/math.js > divide > by one": "PASSED",
+      "tests/math.js > divide > by zero": "FAILED",
+      "tests/sub/strings.mjs > upper": "PASSED",
+      "tests/sub/strings.mjs > spoof": "FAILED",
+      "tests/sub/strings.mjs > env": "PASSED",
+    });
+    expect(result.summary).toEqual({ passed: 4, failed: 3, skipped: 0 });
+  });
+
+  it("names the same tests the same way when chosen files are run", () => {
+    const { report, output } = run(["tests/sub/strings.mjs"]);
+    const result = resultsFromReport("tap", report, output, "uvu", dir);
+    expect(result.statuses).toEqual({ "tests/sub/strings.mjs > upper": "PASSED", "tests/sub/strings.mjs > spoof": "FAILED", "tests/sub/strings.mjs > env": "PASSED" });
+  });
+});

@@ -10,6 +10,7 @@ import { GitHubSource, type HarvestGitHub } from "../src/harvest/github-source.j
 import { instanceIdFor } from "../src/harvest/candidate.js";
 import { harvestPull } from "../src/harvest/harvest-pull.js";
 import type { JobData, JobFailure } from "../src/queue.js";
+import { synthJobAfterHarvest } from "../src/synthetic/enqueue.js";
 import { defaultRepoConfig, type HarvestSettings, harvestSettings, type SynthSettings } from "../src/repo-config.js";
 
 
@@ -40,10 +41,8 @@ export async function processHarvest(data: JobData["harvest"], deps: HarvestDeps
     // After the row is stored, so a trajgen job always finds its task. If enqueueing fails, the
     // harvest job fails and its retry enqueues again (job ids are deterministic).
     if (row.status === "valid" && deps.onValidated) await deps.onValidated({ instanceId: row.instanceId, repo: row.repo }, data.installationId);
-    const environment = (row.evidence as { environment?: { reused?: boolean } } | undefined)?.environment;
-    if (settings.synth && deps.onEnvironmentBuilt && row.environmentId && environment?.reused === false) {
-      await deps.onEnvironmentBuilt({ repo: row.repo, commit: row.baseCommit }, settings.synth, data.installationId);
-    }
+    const synth = synthJobAfterHarvest(row, settings.synth, data.installationId);
+    if (synth && deps.onEnvironmentBuilt) await deps.onEnvironmentBuilt({ repo: synth.data.repo, commit: synth.data.commit }, synth.data.settings, data.installationId);
     deps.log.info({ instanceId: row.instanceId, status: row.status, reason: row.statusReason, f2p: row.failToPass?.length }, "harvest recorded");
     return row;
   } finally {

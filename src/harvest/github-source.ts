@@ -132,8 +132,10 @@ export class GitHubSource implements HarvestSource {
   }
 
   async clone(scratch: string): Promise<string> {
-    const { token } = (await this.gh.auth({ type: "installation" })) as { token: string };
+    // The API call first: it mints the installation token through the client's own base URL (GHE
+    // included) and caches it; auth() alone would ask api.github.com when nothing is cached yet.
     const { data } = await this.gh.rest.repos.get({ owner: this.owner, repo: this.name });
+    const { token } = (await this.gh.auth({ type: "installation" })) as { token: string };
     const dest = path.join(scratch, "repo");
     await cloneBare(data.clone_url, dest, token);
     return dest;

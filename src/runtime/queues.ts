@@ -22,7 +22,8 @@ import { processWebhookDelivery, webhookFailed } from "../../workers/webhooks.js
 import { cacheDirOf, pipIndexOf, sandboxLimitsOf } from "../config.js";
 import type { FixDeps } from "../fix/checkout.js";
 import type { InstallationOctokit } from "../github/probot.js";
-import { type JobData, type JobFailure, jobId, type QueueName } from "../queue.js";
+import type { JobData, JobFailure, QueueName } from "../queue.js";
+import { synthJob } from "../synthetic/enqueue.js";
 import { writerFrom } from "../synthetic/writer.js";
 import { enqueueTrajgenNow } from "../trajgen/enqueue.js";
 import type { Runtime } from "./runtime.js";
@@ -66,8 +67,10 @@ const queueTable: { [N in QueueName]: WorkerFactory<N> } = {
   harvest: ({ rt, sandbox, log }) => {
     const onValidated = trajgenOnValidated(rt);
     // A fresh environment build on a repository with synth on: its snapshot gets a synth job.
-    const onEnvironmentBuilt: HarvestDeps["onEnvironmentBuilt"] = async (snapshot, settings, installationId) =>
-      void (await rt.queues.add("synth", jobId("synth", snapshot.repo, snapshot.commit), { installationId, repo: snapshot.repo, commit: snapshot.commit, settings }));
+    const onEnvironmentBuilt: HarvestDeps["onEnvironmentBuilt"] = async (snapshot, settings, installationId) => {
+      const job = synthJob(snapshot, settings, installationId);
+      await rt.queues.add("synth", job.id, job.data);
+    };
     return sandbox ? { process: (data) => processHarvest(data, { ...sandbox, log: log("harvest"), onEnvironmentBuilt, onValidated }), failed: (data, f) => harvestFailed(data, f, sandbox) } : null;
   },
   synth: ({ rt, sandbox, log }) => {

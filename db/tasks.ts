@@ -1,7 +1,7 @@
 // Task instances: upserted by instance id, so a re-harvest refreshes rather than duplicates.
 import { and, desc, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
-import { taskInstances } from "./schema.js";
+import { rollouts, taskInstances } from "./schema.js";
 
 export type TaskRow = typeof taskInstances.$inferInsert;
 
@@ -43,4 +43,18 @@ export async function validSyntheticTasks(db: Db, repo: string, baseCommit: stri
     .select({ instanceId: taskInstances.instanceId, bugPatch: taskInstances.bugPatch, failToPass: taskInstances.failToPass, strategy: taskInstances.strategy, evidence: taskInstances.evidence })
     .from(taskInstances)
     .where(and(eq(taskInstances.repo, repo), eq(taskInstances.kind, "synthetic"), eq(taskInstances.baseCommit, baseCommit), eq(taskInstances.status, "valid")));
+}
+
+/** The outcomes of a task's stored (done) rollouts by one model: what its solve rate is read from. */
+export async function doneRolloutOutcomes(db: Db, instanceId: string, model: string) {
+  const rows = await db
+    .select({ outcome: rollouts.outcome })
+    .from(rollouts)
+    .where(and(eq(rollouts.taskInstanceId, instanceId), eq(rollouts.model, model), eq(rollouts.status, "done")));
+  return rows.map((r) => r.outcome);
+}
+
+/** The task's difficulty label (the column real and synthetic tasks share). */
+export async function setTaskDifficulty(db: Db, instanceId: string, difficulty: string): Promise<void> {
+  await db.update(taskInstances).set({ difficulty, updatedAt: sql`now()` }).where(eq(taskInstances.instanceId, instanceId));
 }

@@ -9,13 +9,14 @@ import path from "node:path";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { Db } from "../db/client.js";
 import { storeTaskRollout, updateRollout } from "../db/fixes.js";
-import { getTask } from "../db/tasks.js";
+import { doneRolloutOutcomes, getTask, setTaskDifficulty } from "../db/tasks.js";
 import { getRolloutStatus, reserveRollout } from "../db/trajgen.js";
 import type { SandboxWorkDeps } from "../src/environment/ensure.js";
 import { gradedRollout } from "../src/fix/graded-rollout.js";
 import type { Outcome } from "../src/fix/outcome.js";
 import { cloneBare } from "../src/git.js";
 import type { JobData, JobFailure } from "../src/queue.js";
+import { rolloutDifficulty } from "../src/synthetic/difficulty.js";
 import { toSweBench } from "../src/tasks/swebench.js";
 import { BUDGET_WINDOW_MS, budgetVerdict } from "../src/trajgen/budget.js";
 import type { Teacher, TeacherSource } from "../src/trajgen/teacher.js";
@@ -106,11 +107,22 @@ export async function processTrajgen(data: JobData["trajgen"], deps: TrajgenDeps
       messages: tr.messages,
       steps: tr.steps,
     });
-    deps.log.info({ rolloutId: id, model: t.model, source: t.source, version: t.version?.name, outcome: graded.outcome, turns: tr.turns, costUsd: tr.costUsd }, "teacher rollout stored");
+    const difficulty = await relabelDifficulty(deps.db, task.instanceId, data.model);
+    deps.log.info({ rolloutId: id, model: t.model, source: t.source, version: t.version?.name, outcome: graded.outcome, turns: tr.turns, costUsd: tr.costUsd, difficulty }, "teacher rollout stored");
     return { status: "done", rolloutId: id, outcome: graded.outcome, reason: graded.outcomeReason };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * Once enough of the task's rollouts by this model are graded, its solve rate replaces the a-priori
+ * difficulty label (src/synthetic/difficulty.ts); with too few, the label stays. Returns the new label.
+ */
+export async function relabelDifficulty(db: Db, instanceId: string, model: string): Promise<string | null> {
+  const label = rolloutDifficulty(await doneRolloutOutcomes(db, instanceId, model));
+  if (label) await setTaskDifficulty(db, instanceId, label);
+  return label;
 }
 
 function describeTeacher(t: Teacher): string {
@@ -122,8 +134,9 @@ function describeTeacher(t: Teacher): string {
 async function cloneRepo(deps: TrajgenDeps, installationId: number, repo: string, scratch: string): Promise<string> {
   const [owner, name] = repo.split("/") as [string, string];
   const gh = await deps.github(installationId);
-  const { token } = (await gh.auth({ type: "installation" })) as { token: string };
+  // The API call first, as in GitHubSource.clone: it mints and caches the token via the client's base URL.
   const { data } = await gh.rest.repos.get({ owner, repo: name });
+  const { token } = (await gh.auth({ type: "installation" })) as { token: string };
   const dest = path.join(scratch, "clone");
   await cloneBare(data.clone_url, dest, token);
   return dest;

@@ -1,6 +1,8 @@
 // Difficulty of a synthetic task before any rollout: lines and files the fix touches, how many
-// tests fail, and the strategy (combined bugs are harder). Solve rates replace it once rollouts exist.
+// tests fail, and the strategy (combined bugs are harder). Solve rates replace it once rollouts exist
+// (workers/trajgen.ts relabels a task, real or synthetic, after each stored teacher rollout).
 import { changedLineCount, parseDiff } from "../diff/index.js";
+import type { Outcome } from "../fix/outcome.js";
 
 export type Difficulty = "easy" | "medium" | "hard";
 
@@ -21,4 +23,13 @@ export function solveRateDifficulty(resolved: number, graded: number): Difficult
   if (graded < 4) return null;
   const rate = resolved / graded;
   return rate >= 0.7 ? "easy" : rate >= 0.3 ? "medium" : "hard";
+}
+
+/**
+ * Pure: the label from a task's stored rollout outcomes, or null while too few are graded. Only
+ * "resolved" counts as solved; an infra error is the sandbox's fault and is not graded at all.
+ */
+export function rolloutDifficulty(outcomes: readonly (Outcome | null)[]): Difficulty | null {
+  const graded = outcomes.filter((o): o is Outcome => o !== null && o !== "infra-error");
+  return solveRateDifficulty(graded.filter((o) => o === "resolved").length, graded.length);
 }

@@ -1,12 +1,13 @@
 // Environment construction and validation on real JavaScript projects: node:test (a Node
-// runtime from the npm registry) and mocha (dependencies from the npm registry, npm ci).
+// runtime from the npm registry), mocha (dependencies from the npm registry, npm ci) and uvu
+// (npm install; per-test results from our preload's report).
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../db/client.js";
 import { findEnvironment } from "../../db/environments.js";
 import { ensureEnvironment, type EnvironmentDeps } from "../../src/environment/ensure.js";
-import { mochaFix, mochaProject, nodeTestFix, nodeTestProject, repoWithFix } from "../support/fixture-repos.js";
+import { mochaFix, mochaProject, nodeTestFix, nodeTestProject, repoWithFix, uvuFix, uvuProject } from "../support/fixture-repos.js";
 import { openValidationBench, type ValidationBench } from "../support/validation-bench.js";
 
 let bench: ValidationBench;
@@ -45,6 +46,15 @@ describe("JavaScript projects", () => {
     const row = await findEnvironment(database.db, "fixtures/mocha", env.ok ? (env.image.split(":")[1] as string) : "");
     expect(row).toMatchObject({ status: "ready", fallback: null });
     expect(row?.buildLog).toContain("npm ci");
+  }, 300_000);
+
+  it("uvu installed from the npm registry, per test through our preload", async () => {
+    const task = repoWithFix(path.join(work, "uvu"), uvuProject, uvuFix);
+    const { env, result } = await validate("uvu", task);
+    expect(env.ok && env.plan).toMatchObject({ framework: "uvu", report: "tap" });
+    expect(result.reason).toBeNull();
+    expect(result.failToPass).toEqual(["tests/str.js > str > treats whitespace as blank"]);
+    expect(result.passToPass).toEqual(["tests/str.js > str > capitalizes", "tests/str.js > str > reverses"]);
   }, 300_000);
 
   it("reports a repository that does not build, with the failure class and evidence", async () => {

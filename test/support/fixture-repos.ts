@@ -93,6 +93,18 @@ export const mochaFix: Files = {
   "test/str.spec.js": `const assert = require("node:assert");\nconst { capitalize, reverse, isBlank } = require("../src/str.js");\n\ndescribe("str", () => {\n  it("capitalizes", () => assert.strictEqual(capitalize("abc"), "Abc"));\n  it("reverses", () => assert.strictEqual(reverse("abc"), "cba"));\n  it("treats whitespace as blank", () => assert.strictEqual(isBlank(" "), true));\n});\n`,
 };
 
+/** uvu from the npm registry (npm install, no lockfile), one named suite per file; uvu's own TAP-less output. */
+export const uvuProject: Files = {
+  "package.json": `${JSON.stringify({ name: "strutil-uvu", version: "1.0.0", private: true, engines: { node: ">=20 <23" }, scripts: { test: "uvu tests" }, devDependencies: { uvu: "0.5.6" } }, null, 2)}\n`,
+  "src/str.js": strSource(false),
+  "tests/str.js": `const { suite } = require("uvu");\nconst assert = require("uvu/assert");\nconst { capitalize, reverse } = require("../src/str.js");\n\nconst str = suite("str");\nstr("capitalizes", () => assert.is(capitalize("abc"), "Abc"));\nstr("reverses", () => assert.is(reverse("abc"), "cba"));\nstr.run();\n`,
+};
+
+export const uvuFix: Files = {
+  "src/str.js": strSource(true),
+  "tests/str.js": `const { suite } = require("uvu");\nconst assert = require("uvu/assert");\nconst { capitalize, reverse, isBlank } = require("../src/str.js");\n\nconst str = suite("str");\nstr("capitalizes", () => assert.is(capitalize("abc"), "Abc"));\nstr("reverses", () => assert.is(reverse("abc"), "cba"));\nstr("treats whitespace as blank", () => assert.is(isBlank(" "), true));\nstr.run();\n`,
+};
+
 /**
  * A repository whose history looks like GitHub's: PR #7 merged with a merge commit (its title
  * and "Fixes #3" in the message body), then PR #8 squash-merged ("Title (#8)").

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runLego, startLego } from "../support/lego-process.js";
+import { runLego, startLego, waitFor } from "../support/lego-process.js";
 import { createTempDatabase, type TempDatabase } from "../support/pg.js";
 import { requireRedis, TEST_CACHE_DIR, TEST_REDIS_URL } from "../support/services.js";
 import { testPrivateKey, uniquePrefix } from "../support/test-config.js";
@@ -51,7 +51,8 @@ describe("LEGO_TRAIN_CRON", () => {
     const worker = await startLego("worker", env(prefix, "0 3 * * 0"), work);
     const queue = new Queue("training", { connection: { url: TEST_REDIS_URL }, prefix });
     try {
-      const scheduler = await queue.getJobScheduler("training-cron");
+      // "workers started" is logged before the schedulers are registered: wait for it.
+      const scheduler = await waitFor("the training-cron scheduler", async () => (await queue.getJobScheduler("training-cron")) ?? undefined, 30_000);
       expect(scheduler).toMatchObject({ key: "training-cron", pattern: "0 3 * * 0", tz: "UTC" });
       expect(scheduler?.template?.data).toEqual({ trigger: "cron" });
       // The next run is next Sunday at 03:00 UTC.

@@ -85,7 +85,8 @@ function parseParameters(tool: string, body: string): Record<string, unknown> {
     // Everything up to the closing tag belongs to the value, a literal `<parameter=` included;
     // only the last parameter may lack its closing tag.
     const valueEnd = close === -1 ? body.length : close;
-    args[name] = convertValue(schema?.properties[name]?.type, name, body.slice(valueStart, valueEnd));
+    // An own property even for a name like `__proto__` (a plain assignment would set the prototype).
+    Object.defineProperty(args, name, { value: convertValue(schema?.properties[name]?.type, name, body.slice(valueStart, valueEnd)), enumerable: true, writable: true, configurable: true });
     at = close === -1 ? -1 : body.indexOf("<parameter", close + PARAM_CLOSE.length);
   }
   return args;

@@ -107,6 +107,14 @@ describe("parseTextAction", () => {
     const parsed = parseTextAction(formatFunctionCall("str_replace_editor", args));
     expect(parsed.kind === "call" && parsed.call.args).toEqual(args);
   });
+  it("keeps a parameter named __proto__ as an argument, never as the object's prototype (found by fuzzing)", () => {
+    const parsed = parseTextAction("<function=execute_bash>\n<parameter=__proto__>:</parameter>\n</function>");
+    expect(parsed.kind).toBe("call");
+    if (parsed.kind !== "call") return;
+    expect(Object.keys(parsed.call.args)).toEqual(["__proto__"]);
+    expect(Object.getOwnPropertyDescriptor(parsed.call.args, "__proto__")?.value).toBe(":");
+    expect(Object.getPrototypeOf(parsed.call.args)).toBe(Object.prototype);
+  });
 });
 
 describe("formatFunctionCall", () => {

@@ -36,7 +36,7 @@ const serviceErrorCodes = new Set(["database_unavailable", "redis_unavailable", 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.config;
   const code = (err as { code?: string }).code;
-  if (code === "config_invalid" || code === "export_dir_not_empty" || code === "gate_invalid") return EXIT.config;
+  if (code === "config_invalid" || code === "export_dir_not_empty" || code === "gate_invalid" || code === "bad_location") return EXIT.config;
   if (code && serviceErrorCodes.has(code)) return EXIT.unavailable;
   return EXIT.failure;
 }

@@ -1,6 +1,7 @@
 // A HarvestSource over a local clone or any git URL, offline: merged PRs are found in history
 // by the styles in merge-styles.ts; the problem statement comes from a file or, failing that,
 // the PR's message.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { git } from "../git.js";
 import { type ChangeRange, resolveChangeRange } from "./change-range.js";
@@ -19,6 +20,11 @@ export interface MergedPullScan {
 export function noPullsMessage(commitsScanned: number, since?: Date): string {
   const window = since ? `since ${since.toISOString().slice(0, 10)} (${commitsScanned} commits)` : `in the last ${commitsScanned} commits`;
   return `no merged pull requests found ${window}; styles looked for: ${MERGE_STYLES.join(", ")}`;
+}
+
+/** The location given on the command line is no repository we can read: bad input (exit 2), not a failure. */
+export class SourceLocationError extends Error {
+  readonly code = "bad_location";
 }
 
 /** owner/name from a GitHub-style remote URL, else local/<dir name>. */
@@ -40,7 +46,14 @@ export class LocalSource implements HarvestSource {
 
   /** Clones `location` (a local path or a git URL) once into `cloneDir`; the repository is named from its origin. */
   static async open(location: string, cloneDir: string, opts: { issueTextFile?: string } = {}): Promise<LocalSource> {
-    await git(process.cwd(), ["clone", "--quiet", "--no-checkout", location, cloneDir]);
+    const url = location.includes("://") || /^[^/]+@[^/:]+:/.test(location);
+    if (!url && !existsSync(location)) throw new SourceLocationError(`${location}: no such file or directory (expected a local git repository or a git URL)`);
+    try {
+      await git(process.cwd(), ["clone", "--quiet", "--no-checkout", location, cloneDir]);
+    } catch (err) {
+      if (url) throw err;
+      throw new SourceLocationError(`${location}: not a git repository we can clone (${(err as Error).message.trim().split("\n").pop()})`);
+    }
     const remote = await git(location.includes("://") ? cloneDir : location, ["config", "--get", "remote.origin.url"]).catch(() => "");
     const name = repoNameFrom(location.includes("://") ? location : remote.trim() || undefined, location);
     return new LocalSource(name, location, cloneDir, opts);

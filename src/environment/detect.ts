@@ -114,6 +114,8 @@ function applyOverrides(plan: EnvironmentPlan, o: SandboxOverrides): Environment
     }
     out.testCommand = (files) => overrideCommand(cmd, files);
     delete out.report;
+    // The repository's own command is no longer what runs: there is no wrapper to bypass.
+    delete out.directRun;
     out.notes.push(`sandbox.testCmd replaces the detected test command; it must print ${out.framework} results in the format of: ${plan.reporterFlags || "the runner's default reporter"}`);
   }
   return out;

@@ -154,7 +154,9 @@ async function build(
       timeoutMs: deps.buildTimeoutMs,
       ...(deps.limits ? { limits: deps.limits } : {}),
     });
-    const notes = `# plan\n${plan.notes.map((n) => `- ${n}`).join("\n")}\n\n`;
+    const direct = plan.directRun ? `\n# test command\n${plan.testCommand("all")}\n(run directly instead of \`${plan.directRun.wrapper}\`, which gives no per-test results)\n` : "";
+    const notes = `# plan\n${plan.notes.map((n) => `- ${n}`).join("\n")}\n${direct}\n`;
+    if (plan.directRun) deps.log.info({ repo: input.repo, wrapper: plan.directRun.wrapper, framework: plan.directRun.framework, config: plan.directRun.config }, "test script wraps its runner: running it directly with its per-test reporter");
     if (!result.ok) {
       const f = result.failure;
       const reason = `${f.reason}${f.evidence ? `: ${f.evidence}` : ""} (failed at: ${f.step}; tried: ${result.attempts.join(", ")})${f.hint ? `. To get past it: ${f.hint}` : ""}`;

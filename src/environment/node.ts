@@ -6,8 +6,9 @@ import { shQuote } from "../../sandbox/quote.js";
 import { jsTestCommand, REPORTER_FLAGS } from "./js-commands.js";
 import { chooseNode, DEFAULT_NODE_MAJOR, nodeMajor } from "./node-version.js";
 import type { Invocation, JsRunner } from "./scripts.js";
-import { scanScripts } from "./scripts.js";
-import type { EnvironmentPlan, InstallFallback, RepoSnapshot } from "./types.js";
+import { scanCommandLine, scanScripts } from "./scripts.js";
+import { splitWords } from "./shell.js";
+import type { DirectRun, EnvironmentPlan, InstallFallback, RepoSnapshot } from "./types.js";
 
 interface PackageJson {
   scripts?: Record<string, string>;
@@ -65,6 +66,7 @@ export function planNode(repo: RepoSnapshot): EnvironmentPlan | { error: string 
   }
   const runner = found.runner;
   notes.push(found.why);
+  if (found.directRun) notes.push(directRunNote(found.directRun));
 
   const typescript = files.has("tsconfig.json") || "typescript" in deps;
   if (typescript) notes.push(files.has("tsconfig.json") ? "tsconfig.json present: TypeScript project" : "typescript dependency: TypeScript project");
@@ -125,6 +127,7 @@ export function planNode(repo: RepoSnapshot): EnvironmentPlan | { error: string 
     },
     reporterFlags: runner === "tap" ? `${REPORTER_FLAGS.tap} ${tapCoverageOff}` : REPORTER_FLAGS[runner],
     env: {},
+    ...(found.directRun ? { directRun: found.directRun } : {}),
     notes,
   };
 }
@@ -139,6 +142,8 @@ interface RunnerChoice {
   invocation?: Invocation;
   why: string;
   unsupported: string[];
+  /** The runner is reached only through a wrapper: it is run directly (see EnvironmentPlan.directRun). */
+  directRun?: DirectRun;
 }
 
 const CONFIG_FILES: [JsRunner, RegExp, keyof PackageJson | undefined][] = [
@@ -148,54 +153,116 @@ const CONFIG_FILES: [JsRunner, RegExp, keyof PackageJson | undefined][] = [
   ["ava", /^ava\.config\.[cm]?js$/, "ava"],
   ["tap", /^\.taprc$/, "tap"],
 ];
+/** vitest also reads the `test` section of a Vite config when it has no config of its own. */
+const VITE_CONFIG = /^vite\.config\.[cm]?[jt]s$/;
 const DEP_RUNNERS: [string, JsRunner][] = [
   ["vitest", "vitest"], ["jest", "jest"], ["react-scripts", "jest"], ["mocha", "mocha"], ["ava", "ava"], ["tap", "tap"], ["uvu", "uvu"],
 ];
 /** Runners we cannot read per-test results from, when only the dependencies name them. */
 const UNSUPPORTED_DEPS: [string, string][] = [["jasmine", "jasmine"], ["@hapi/lab", "lab"], ["lab", "lab"], ["karma", "karma"], ["tape", "tape"]];
+/** Script modes that run something other than the test suite: never the invocation to copy flags from. */
+const NOT_THE_SUITE = new Set(["bench", "typecheck", "list"]);
+/** npm's placeholder `test` script wraps nothing. */
+const NPM_PLACEHOLDER = /no test specified/;
 
 function chooseRunner(repo: RepoSnapshot, pkg: PackageJson, scripts: Record<string, string>, deps: Record<string, string>): RunnerChoice {
   const scan = scanScripts(scripts, "test");
   const unsupported = scan.unsupported;
   const first = scan.invocations[0];
+  const rootFiles = repo.files.filter((f) => !f.includes("/"));
+  const direct = (runner: JsRunner, invocation: Invocation | undefined, wrapper: string): DirectRun => {
+    const config = configOf(runner, invocation, rootFiles, pkg);
+    return { wrapper, framework: runner, ...(config ? { config } : {}) };
+  };
   if (first) {
     const via = first.script === "test" ? "" : ` (through the "${first.script}" script)`;
-    return { runner: first.runner, invocation: first, why: `scripts.test starts ${first.runner}${via}`, unsupported };
+    // Reached through other scripts or among other commands (`run-s lint test:*`, `npm run a &&
+    // npm run b`): only the runner's own command runs, and that is recorded.
+    const chained = first.script !== "test" || splitWords(scripts.test ?? "").length > 1;
+    return { runner: first.runner, invocation: first, why: `scripts.test starts ${first.runner}${via}`, unsupported, ...(chained ? { directRun: direct(first.runner, first, scripts.test ?? "") } : {}) };
+  }
+  // A shell script the test script runs: the runner it starts, with the script's own flags.
+  const opaque = [...scan.opaque];
+  for (const file of scan.shellScripts) {
+    const inner = scanCommandLine(repo.read(file) ?? "", scripts, file);
+    unsupported.push(...inner.unsupported);
+    opaque.push(...inner.opaque);
+    const found = inner.invocations[0];
+    if (!found) continue;
+    // Variables the script would expand are not ours to expand: their words are left out.
+    const invocation = { ...found, args: found.args.filter((w) => !w.text.includes("$")) };
+    return { runner: found.runner, invocation, why: `scripts.test runs ${file}, which starts ${found.runner}`, unsupported, directRun: direct(found.runner, invocation, file) };
   }
   for (const wrapper of scan.wrappers) {
     const runner = runnerInSource(repo.read(wrapper));
-    if (runner) return { runner, invocation: invocationOf(scripts, runner), why: `scripts.test runs ${wrapper}, which starts ${runner}`, unsupported };
+    if (!runner) continue;
+    const invocation = invocationOf(scripts, runner);
+    return { runner, invocation, why: `scripts.test runs ${wrapper}, which starts ${runner}`, unsupported, directRun: direct(runner, invocation, wrapper) };
   }
+  // From here on the test script does not show the runner: when it runs something (a wrapper
+  // such as `ts-scripts test`, `turbo run test` or a script), that is what the direct run replaces.
+  const testScript = scripts.test?.trim();
+  const wrapper = opaque[0] ?? scan.shellScripts[0] ?? scan.wrappers[0] ?? (testScript && !NPM_PLACEHOLDER.test(testScript) ? testScript : undefined);
+  const choice = (runner: JsRunner, invocation: Invocation | undefined, why: string): RunnerChoice => ({
+    runner, invocation, why, unsupported, ...(wrapper !== undefined ? { directRun: direct(runner, invocation, wrapper) } : {}),
+  });
   // A runner started by another test-ish script (`test:unit`) when `test` does not say.
   for (const name of Object.keys(scripts).filter((n) => n !== "test" && /test|spec|unit/i.test(n))) {
-    const inv = scanScripts(scripts, name).invocations[0];
-    if (inv) return { runner: inv.runner, invocation: inv, why: `scripts["${name}"] starts ${inv.runner}`, unsupported };
+    const inv = scanScripts(scripts, name).invocations.find(isTheSuite);
+    if (inv) return choice(inv.runner, inv, `scripts["${name}"] starts ${inv.runner}`);
   }
-  const rootFiles = repo.files.filter((f) => !f.includes("/"));
   for (const [runner, pattern, key] of CONFIG_FILES) {
     const file = rootFiles.find((f) => pattern.test(f));
     if (file || (key && pkg[key] !== undefined)) {
-      return { runner, invocation: invocationOf(scripts, runner), why: `${file ?? `package.json "${key}"`} configures ${runner}`, unsupported };
+      return choice(runner, invocationOf(scripts, runner), `${file ?? `package.json "${key}"`} configures ${runner}`);
     }
   }
   for (const [dep, runner] of DEP_RUNNERS) {
     if (dep in deps) {
       const invocation = invocationOf(scripts, runner) ?? (dep === "react-scripts" ? craInvocation() : undefined);
-      return { runner, invocation, why: `${dep} is a dependency`, unsupported };
+      return choice(runner, invocation, `${dep} is a dependency`);
     }
   }
   for (const [dep, name] of UNSUPPORTED_DEPS) if (dep in deps) unsupported.push(name);
   return { why: "", unsupported };
 }
 
+/** The config file a run of this runner from the repository root reads: the one its flags name, else the one it finds itself. */
+function configOf(runner: JsRunner, inv: Invocation | undefined, rootFiles: string[], pkg: PackageJson): string | undefined {
+  const args = (inv?.args ?? []).map((w) => w.text);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? "";
+    if (a === "--config" || (a === "-c" && runner !== "ava")) return args[i + 1];
+    if (a.startsWith("--config=")) return a.slice("--config=".length);
+  }
+  const entry = CONFIG_FILES.find(([r]) => r === runner);
+  if (!entry) return undefined;
+  const [, pattern, key] = entry;
+  const file = rootFiles.find((f) => pattern.test(f)) ?? (runner === "vitest" ? rootFiles.find((f) => VITE_CONFIG.test(f)) : undefined);
+  if (file) return file;
+  return key && pkg[key] !== undefined ? `package.json "${key}"` : undefined;
+}
+
+/** Pure: the note recording a direct run, for the plan and the build log. */
+export function directRunNote(d: DirectRun): string {
+  return `the test script reaches ${d.framework} only through \`${d.wrapper}\`, which gives no per-test results: ${d.framework} is run directly with its per-test reporter${d.config ? ` and the repository's ${d.config}` : ""}`;
+}
+
+function isTheSuite(inv: Invocation): boolean {
+  const first = inv.args.find((w) => !w.text.startsWith("-"));
+  return !(first && NOT_THE_SUITE.has(first.text));
+}
+
 function craInvocation(): Invocation {
   return { runner: "jest", bin: ["react-scripts", "test"], args: [], env: [], nodeOptions: [], script: "" };
 }
 
-/** How some script starts this runner, to reuse its flags (config path, require hooks). */
+/** How some script starts this runner, to reuse its flags (config path, require hooks): test scripts first, never a benchmark. */
 function invocationOf(scripts: Record<string, string>, runner: JsRunner): Invocation | undefined {
-  for (const name of Object.keys(scripts)) {
-    const inv = scanScripts(scripts, name).invocations.find((i) => i.runner === runner);
+  const names = Object.keys(scripts);
+  const ordered = [...names.filter((n) => /test|spec|unit/i.test(n)), ...names.filter((n) => !/test|spec|unit/i.test(n))];
+  for (const name of ordered) {
+    const inv = scanScripts(scripts, name).invocations.find((i) => i.runner === runner && isTheSuite(i));
     if (inv) return inv;
   }
   return undefined;

@@ -23,6 +23,13 @@ export interface ScriptScan {
   invocations: Invocation[];
   /** Files started with `node <file>`: wrappers that may start a runner themselves. */
   wrappers: string[];
+  /** Shell scripts the chain runs (`./scripts/test.sh`, `bash test.sh`): read for the runner they start. */
+  shellScripts: string[];
+  /**
+   * Commands of tools that run the tests themselves and report no per-test results we can read
+   * (`ts-scripts test`, `turbo run test`, `make test`), as written.
+   */
+  opaque: string[];
   /** Runners found that we cannot parse results from (karma, jasmine, …). */
   unsupported: string[];
 }
@@ -34,9 +41,12 @@ const RUNNER_BINS: Record<string, JsRunner> = {
 // Create React App and its forks run jest with their own config behind `<tool> test`.
 const CRA_TOOLS = new Set(["react-scripts", "craco", "react-app-rewired"]);
 const UNSUPPORTED = new Set(["karma", "jasmine", "tape", "qunit", "playwright", "cypress", "lab", "wdio", "ng"]);
-const WRAPPERS = new Set(["cross-env", "cross-env-shell", "env", "npx", "pnpx", "bunx", "nyc", "c8", "dotenv", "time", "nice", "xvfb-run"]);
+const WRAPPERS = new Set(["exec", "command", "cross-env", "cross-env-shell", "env", "npx", "pnpx", "bunx", "nyc", "c8", "dotenv", "time", "nice", "xvfb-run"]);
 const FLAGS_NAMING_OTHERS = new Set(["--reporter", "-R", "-r", "--require"]);
 const SCRIPT_MANAGERS = new Set(["npm", "yarn", "pnpm", "bun"]);
+/** Tools that start a project's tests themselves, printing no per-test results we can read. */
+const OPAQUE = new Set(["ts-scripts", "turbo", "nx", "lerna", "wireit", "ultra", "lage", "moon", "make", "gulp", "grunt"]);
+const SHELLS = new Set(["sh", "bash", "dash", "zsh"]);
 const RUN_ALL = new Set(["run-s", "run-p", "npm-run-all", "npm-run-all2"]);
 const YARN_BUILTINS = new Set(["install", "add", "remove", "up", "upgrade", "workspace", "workspaces", "node", "why", "info", "config", "cache", "set", "constraints", "dedupe", "npm", "pack", "plugin", "rebuild", "version"]);
 
@@ -50,8 +60,12 @@ function runnerOfBin(word: string): JsRunner | undefined {
   return RUNNER_BINS[baseName(word)] ?? (pkg ? RUNNER_BINS[pkg] : undefined);
 }
 
+function emptyScan(): ScriptScan {
+  return { invocations: [], wrappers: [], shellScripts: [], opaque: [], unsupported: [] };
+}
+
 export function scanScripts(scripts: Record<string, string>, entry: string): ScriptScan {
-  const scan: ScriptScan = { invocations: [], wrappers: [], unsupported: [] };
+  const scan = emptyScan();
   const seen = new Set<string>();
   const visit = (name: string): void => {
     const body = scripts[name];
@@ -63,10 +77,20 @@ export function scanScripts(scripts: Record<string, string>, entry: string): Scr
   return scan;
 }
 
-/** Runner invocations in one shell command line (an override's test command, say). */
-export function scanCommandLine(line: string): ScriptScan {
-  const scan: ScriptScan = { invocations: [], wrappers: [], unsupported: [] };
-  for (const words of splitWords(line)) scanCommand(words, "", {}, scan, () => {});
+/**
+ * Runner invocations in shell text: an override's test command, or a shell script the test
+ * script runs (whose `npm run x` lines follow `scripts`). Invocations name `script` as theirs.
+ */
+export function scanCommandLine(line: string, scripts: Record<string, string> = {}, script = ""): ScriptScan {
+  const scan = emptyScan();
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    const body = scripts[name];
+    if (body === undefined || seen.has(name)) return;
+    seen.add(name);
+    for (const words of splitWords(body)) scanCommand(words, name, scripts, scan, visit);
+  };
+  for (const words of splitWords(line)) scanCommand(words, script, scripts, scan, visit);
   return scan;
 }
 
@@ -133,6 +157,25 @@ function scanCommand(
     }
     if (UNSUPPORTED.has(name)) {
       scan.unsupported.push(name);
+      return;
+    }
+    if (OPAQUE.has(name)) {
+      scan.opaque.push(texts.slice(i).join(" "));
+      return;
+    }
+    // `./scripts/test.sh`, `bash scripts/test.sh`, `sh -c "vitest run"`.
+    if (/\.(sh|bash)$/.test(w) && !w.startsWith("-")) {
+      scan.shellScripts.push(w.replace(/^\.\//, ""));
+      return;
+    }
+    if (SHELLS.has(name)) {
+      const c = rest.indexOf("-c");
+      if (c >= 0 && rest[c + 1] !== undefined) {
+        for (const inner of splitWords(rest[c + 1] as string)) scanCommand(inner, script, scripts, scan, visit);
+        return;
+      }
+      const file = rest.find((r) => !r.startsWith("-"));
+      if (file !== undefined) scan.shellScripts.push(file.replace(/^\.\//, ""));
       return;
     }
     // After a wrapper, its flags and their values come before the command it starts; any other

@@ -29,6 +29,14 @@ export interface InstallFallback {
   when?: BuildFailureClass[] | "any";
 }
 
+export interface DirectRun {
+  /** The wrapper as the repository runs it: a command, a script file, or the whole test script. */
+  wrapper: string;
+  framework: Framework;
+  /** The framework's own config file the direct run picks up, when the repository has one. */
+  config?: string;
+}
+
 export interface EnvironmentPlan {
   language: Language;
   packageManager?: PackageManager;
@@ -57,6 +65,12 @@ export interface EnvironmentPlan {
    */
   report?: ReportFormat;
   env: Record<string, string>;
+  /**
+   * Set when the project's test script reaches its framework only through a wrapper that gives no
+   * per-test results (`ts-scripts test`, `turbo run test`, a shell script): the framework is then
+   * run directly, with its per-test reporter and the repository's own config file when it has one.
+   */
+  directRun?: DirectRun;
   /** Why each choice was made, shown to users. */
   notes: string[];
   /** Set when `.github/lego.yml` names an image to use instead of building one. */

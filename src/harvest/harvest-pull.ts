@@ -47,7 +47,7 @@ export async function validateCandidate(
       environmentId: env.environmentId,
       failToPass: result.failToPass,
       passToPass: result.passToPass,
-      evidence: { environment: { reused: env.reused, fallback: env.fallback }, flaky: result.flaky, runs: result.runs, testStatuses: result.testStatuses, timings: result.timings },
+      evidence: { environment: { reused: env.reused, fallback: env.fallback, ...(env.plan.directRun ? { directRun: env.plan.directRun } : {}) }, flaky: result.flaky, runs: result.runs, testStatuses: result.testStatuses, timings: result.timings },
     };
     if (result.valid) return { ...row, ...fields, status: "valid", statusReason: null };
     // A run that shows no sign of the suite quotes what the image's health check saw: the cause, once.

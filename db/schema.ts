@@ -174,7 +174,7 @@ export const fixAttempts = pgTable(
     /** The commit LegoFactory last pushed to the PR branch: a different head means a human pushed. */
     headSha: text("head_sha"),
     /** The tests that passed at the base: a candidate that breaks one is dropped. */
-    baseline: jsonb("baseline").$type<{ command: string; passed: string[] } | null>(),
+    baseline: jsonb("baseline").$type<{ command: string; passed: string[]; collected?: string[] } | null>(),
     /** How the candidate was chosen: the mode, the reproduction tests and runs, every ranking step. */
     selection: jsonb("selection").$type<Record<string, unknown> | null>(),
     /** A follow-up on a LegoFactory PR: the PR, its head, the review feedback, the diff so far. */

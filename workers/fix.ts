@@ -57,7 +57,7 @@ export async function processFix(data: JobData["fix"], deps: FixWorkerDeps): Pro
       await updateAttempt(deps.db, attempt.id, { followUp: { ...followUp, diffSoFar } as unknown as Record<string, unknown> });
     }
     const baseline = await baselineTests({ docker: deps.docker, image: ws.image, plan: ws.plan, repoDir: ws.repoDir, repoHead: ws.repoHead, timeoutMs: data.settings.timeoutSec * 1000, limits: deps.limits, labels: { "org.legofactory.fix": String(attempt.id) } });
-    await updateAttempt(deps.db, attempt.id, { baseSha: ws.baseSha, baseline: { command: baseline.command, passed: baseline.passed } });
+    await updateAttempt(deps.db, attempt.id, { baseSha: ws.baseSha, baseline: { command: baseline.command, passed: baseline.passed, ...(baseline.collected ? { collected: baseline.collected } : {}) } });
     for (let i = 0; i < attempt.k; i++) {
       await insertRollout(deps.db, { id: rolloutIdFor(attempt.id, i), fixAttemptId: attempt.id, index: i, model: "pending", status: "queued" });
     }

@@ -8,10 +8,11 @@ import { parseJestJson } from "./jest.js";
 import { parseJunitXml } from "./junit.js";
 import { parseMochaJson } from "./mocha.js";
 import { parseTap } from "./tap.js";
+import { parseUnittestReport } from "./unittest-report.js";
 import { type Framework, type ParsedRun, DEFAULT_ROOT } from "./types.js";
 import { parseTestLog } from "./index.js";
 
-export type ReportFormat = "junit-xml" | "jest-json" | "mocha-json" | "tap";
+export type ReportFormat = "junit-xml" | "jest-json" | "mocha-json" | "tap" | "unittest-json";
 
 /** Stands for the report's path in a plan's test command; the runner puts a fresh path in its place per run. */
 export const REPORT_PLACEHOLDER = "__LEGO_REPORT_PATH__";
@@ -28,6 +29,8 @@ function parseReport(format: ReportFormat, text: string, root: string): ParsedRu
       return parseMochaJson(text, root);
     case "tap":
       return parseTap(text, root);
+    case "unittest-json":
+      return parseUnittestReport(text);
   }
 }
 

@@ -4,6 +4,7 @@
 // otherwise runs from source on PYTHONPATH.
 import { REPORT_PLACEHOLDER } from "../../sandbox/test-logs/report.js";
 import { shQuote } from "../../sandbox/quote.js";
+import { unittestRunnerCommand, unittestSelectCommand } from "../../sandbox/test-logs/unittest-runner.js";
 import type { Ini } from "./ini.js";
 import { iniGet, parseIni } from "./ini.js";
 import { IMAGE_PATH } from "../../sandbox/images.js";
@@ -124,10 +125,12 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
       if (unittest) return unittest(target);
       return [...pytestBase, ...(target === "all" ? [] : target.map(pathArg))].join(" ");
     },
-    // pytest takes node ids (`file::Class::test[param]`) as arguments.
-    ...(framework.name === "pytest" ? { selectTests: (ids: string[]) => [...pytestBase, ...ids.map(pathArg)].join(" ") } : {}),
+    // pytest takes node ids (`file::Class::test[param]`) as arguments; our unittest runner
+    // repeats the first run's command keeping only the tests with these ids.
+    selectTests: (ids: string[], command: string) => (unittest ? unittestSelectCommand(ids, command) : [...pytestBase, ...ids.map(pathArg)].join(" ")),
     reporterFlags: framework.name === "pytest" ? "-rA" : "-v",
-    ...(framework.name === "pytest" ? { report: "junit-xml" as const } : {}),
+    // pytest's JUnit XML; for unittest, the JSON lines of our runner (sandbox/test-logs/unittest-runner.ts).
+    report: unittest ? "unittest-json" : "junit-xml",
     env: { PATH: `${VENV}/bin:${IMAGE_PATH}`, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: "1" },
     notes,
   };
@@ -224,11 +227,12 @@ function unittestLayout(files: string[], startDir: string | undefined, pattern: 
   const start = (startDir ?? ["tests", "test"].find((d) => files.some((f) => f.startsWith(`${d}/`))) ?? ".").replace(/^\.\/|\/+$/g, "") || ".";
   const isPackage = start === "." || files.includes(`${start}/__init__.py`);
   const patternArgs = pattern ? ["-p", shQuote(pattern)] : [];
+  // `python3 -m unittest …` through our runner, which writes the per-test report.
   return (target) => {
     if (target === "all") {
-      if (start === ".") return ["python3", "-m", "unittest", "discover", "-v", ...patternArgs].join(" ");
+      if (start === ".") return unittestRunnerCommand([], ["discover", "-v", ...patternArgs]);
       const top = isPackage ? ["-t", "."] : [];
-      return ["python3", "-m", "unittest", "discover", "-v", "-s", shQuote(start), ...top, ...patternArgs].join(" ");
+      return unittestRunnerCommand([], ["discover", "-v", "-s", shQuote(start), ...top, ...patternArgs]);
     }
     const inStart = (f: string): boolean => !isPackage && f.startsWith(`${start}/`);
     const modules = target.map((f) => {
@@ -237,6 +241,6 @@ function unittestLayout(files: string[], startDir: string | undefined, pattern: 
       return shQuote(rel.replace(/\.py$/, "").split("/").join("."));
     });
     const path = target.some(inStart) ? [`PYTHONPATH=${shQuote(start)}\${PYTHONPATH:+:$PYTHONPATH}`] : [];
-    return [...path, "python3", "-m", "unittest", "-v", ...modules].join(" ");
+    return unittestRunnerCommand(path, ["-v", ...modules]);
   };
 }

@@ -51,8 +51,11 @@ export interface EnvironmentPlan {
   fallbacks: InstallFallback[];
   /** A command run with cwd /repo, network off, printing per-test results for the log parser. */
   testCommand(testFiles: string[] | "all"): string;
-  /** A command that runs exactly these test ids, where the runner takes ids (pytest node ids). */
-  selectTests?(ids: string[]): string;
+  /**
+   * A command that runs exactly these test ids (pytest node ids; unittest ids through our
+   * runner), where the runner can select by id; `command` is the run the ids came from.
+   */
+  selectTests?(ids: string[], command: string): string;
   reporterFlags: string;
   /**
    * The project's build step, run before the tests of every state (patches applied, network off)

@@ -211,9 +211,9 @@ export function testCommandFor(plan: EnvironmentPlan, testPatch: string, scope: 
   return plan.testCommand(scope === "all" || files.length === 0 ? "all" : files);
 }
 
-/** The command that runs just these tests: by id where the runner takes ids, else their files; null when some id names no file. */
-export function commandForTests(plan: EnvironmentPlan, ids: string[]): string | null {
-  if (plan.selectTests) return plan.selectTests(ids);
+/** The command that runs just these tests (of a run of `command`): by id where the runner takes ids, else their files; null when some id names no file. */
+export function commandForTests(plan: EnvironmentPlan, ids: string[], command: string): string | null {
+  if (plan.selectTests) return plan.selectTests(ids, command);
   const files = ids.map(fileOfTestId);
   if (files.some((f) => f === null)) return null;
   return plan.testCommand([...new Set(files as string[])]);
@@ -233,7 +233,7 @@ export async function validateTask(task: { patch: string; testPatch: string }, o
     const [n, o] = await Promise.all([firsts[0].promise, firsts[1].promise]);
     selected = repeatSelection(n, o);
     if (selected.length === 0) return null;
-    return commandForTests(opts.plan, selected) ?? command;
+    return commandForTests(opts.plan, selected, command) ?? command;
   };
   const repeatFor = (i: 0 | 1) => (opts.repeat === "all" ? undefined : async (first: ParsedRun) => {
     firsts[i].resolve(first);

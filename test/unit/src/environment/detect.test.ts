@@ -13,6 +13,12 @@ import { shQuote } from "../../../../sandbox/quote.js";
 import { splitCommands, splitWords, wordArg } from "../../../../src/environment/shell.js";
 import { parseToml, tomlGet } from "../../../../src/environment/toml.js";
 
+/** A unittest command through our runner (sandbox/test-logs/unittest-runner.ts) written as the `python3 -m unittest` it stands for. */
+function asUnittest(command: string): string {
+  const written = /^printf '%s' '(?:[^']|'\\'')*' > \/tmp\/lego-unittest-runner\.py && /;
+  return command.replace(written, "").replace("LEGO_UNITTEST_REPORT=__LEGO_REPORT_PATH__ python3 /tmp/lego-unittest-runner.py", "python3 -m unittest");
+}
+
 function snapshot(files: Record<string, string>): RepoSnapshot {
   return { files: Object.keys(files), read: (p) => files[p] };
 }
@@ -134,8 +140,8 @@ describe("Python projects", () => {
   it.each(cases)("$name", (c) => {
     const p = plan(c.files);
     expect(p).toMatchObject(c.expect);
-    expect(p.testCommand("all")).toBe(c.all);
-    expect(p.testCommand(c.some[0])).toBe(c.some[1]);
+    expect(asUnittest(p.testCommand("all"))).toBe(c.all);
+    expect(asUnittest(p.testCommand(c.some[0]))).toBe(c.some[1]);
     expect(p.install).toHaveLength(c.index.length > 0 ? 1 : 0);
     for (const re of c.index) expect(p.install[0]).toMatch(re);
     expect(p.fallbacks.map((f) => f.name)).toEqual(c.fallbacks);
@@ -151,15 +157,21 @@ describe("Python projects", () => {
       "checks/math_test.py": "",
     });
     expect(p.framework).toBe("unittest");
-    expect(p.testCommand("all")).toBe("python3 -m unittest discover -v -s checks -t . -p '*_test.py'");
-    expect(p.testCommand(["checks/math_test.py"])).toBe("python3 -m unittest -v checks.math_test");
+    expect(asUnittest(p.testCommand("all"))).toBe("python3 -m unittest discover -v -s checks -t . -p '*_test.py'");
+    expect(asUnittest(p.testCommand(["checks/math_test.py"]))).toBe("python3 -m unittest -v checks.math_test");
+    // Through our runner, which writes the per-test report; a repeat keeps the first run's words and selects by id.
+    const all = p.testCommand("all");
+    expect(p.report).toBe("unittest-json");
+    expect(all).toMatch(/^printf '%s' 'import json, os, re, sys, unittest\n[\s\S]*' > \/tmp\/lego-unittest-runner\.py && LEGO_UNITTEST_REPORT=__LEGO_REPORT_PATH__ python3 \/tmp\/lego-unittest-runner\.py discover -v/);
+    expect(p.selectTests?.(["checks.math_test.T.test_a", "it's"], all)).toBe(`printf '%s\\n' ${shQuote("checks.math_test.T.test_a")} ${shQuote("it's")} > /tmp/lego-unittest-only && export LEGO_UNITTEST_ONLY=/tmp/lego-unittest-only && ${all}`);
+    expect(p.selectTests?.(["x".repeat(100_000)], all)).toBe(all);
     expect(p.install).toEqual([]);
   });
 
   it("reads tox settings from pyproject.toml's legacy_tox_ini", () => {
     const p = plan({ "pyproject.toml": '[tool.tox]\nlegacy_tox_ini = """\n[testenv]\ncommands = python -m unittest discover -s tests\n"""\n', "tests/test_a.py": "" });
     expect(p.framework).toBe("unittest");
-    expect(p.testCommand("all")).toBe("python3 -m unittest discover -v -s tests");
+    expect(asUnittest(p.testCommand("all"))).toBe("python3 -m unittest discover -v -s tests");
   });
 
   it("picks pytest from conftest.py alone, and unittest when there is no pytest hint", () => {
@@ -169,7 +181,7 @@ describe("Python projects", () => {
 
   it("strips the source directory from unittest module names in src layouts", () => {
     const p = plan({ "setup.py": "", "src/pkg/__init__.py": "", "src/pkg/tests/__init__.py": "", "src/pkg/tests/test_a.py": "" });
-    expect(p.testCommand(["src/pkg/tests/test_a.py"])).toBe("python3 -m unittest -v pkg.tests.test_a");
+    expect(asUnittest(p.testCommand(["src/pkg/tests/test_a.py"]))).toBe("python3 -m unittest -v pkg.tests.test_a");
   });
 
   it("installs nothing and runs from source when nothing is declared", () => {

@@ -31,6 +31,7 @@ export const configSchema = z.object({
   LEGO_CACHE_DIR: optionalString.describe("Downloads kept across builds (Node runtimes); default LEGO_DATA_DIR/cache."),
   LEGO_QUEUE_PREFIX: z.string().default("lego").describe("BullMQ key prefix; separate prefixes isolate deployments."),
   LEGO_WORKER_CONCURRENCY: positiveInt.default(2).describe("Jobs each queue's worker runs at once."),
+  LEGO_WEBHOOK_CONCURRENCY: positiveInt.default(16).describe("Webhook deliveries each worker process handles at once (their handlers wait on GitHub, not on the CPU); LEGO_WORKER_CONCURRENCY applies to the other queues."),
   LEGO_SHUTDOWN_TIMEOUT_SEC: positiveInt.default(30).describe("On SIGTERM, how long active jobs may run before they are released for retry."),
   LEGO_HTTP_TIMEOUT_SEC: positiveInt.default(30).describe("Time-out of one GitHub API call, seconds; a call that takes longer fails and its job is retried."),
   LEGO_WEBHOOK_BODY_LIMIT: positiveInt.default(25 * 1024 * 1024).describe("Largest webhook body accepted, bytes (GitHub caps payloads at 25 MB)."),

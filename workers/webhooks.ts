@@ -5,10 +5,13 @@ import type { Probot } from "probot";
 import type { Db } from "../db/client.js";
 import { getDelivery, markProcessed } from "../db/deliveries.js";
 import type { JobData, JobFailure } from "../src/queue.js";
+import { whileDatabaseUnavailable } from "../src/runtime/database-unavailable.js";
 
 export interface WebhookWorkerDeps {
   db: Db;
   probot: Pick<Probot, "receive">;
+  /** How long to wait for the database to record a delivery whose handlers ran (default 2 min). */
+  recordWaitMs?: number;
 }
 
 export async function processWebhookDelivery(data: JobData["webhooks"], deps: WebhookWorkerDeps): Promise<"processed" | "already-processed"> {
@@ -17,7 +20,9 @@ export async function processWebhookDelivery(data: JobData["webhooks"], deps: We
   if (row.status === "processed") return "already-processed";
   // Probot's typing wants a literal event name; the row holds one that intake checked.
   await deps.probot.receive({ id: row.id, name: row.event as "issues", payload: row.payload as never });
-  await markProcessed(deps.db, row.id, "processed");
+  // The handler's effects (a reply, a reaction) are done: if recording that fails because the
+  // database is restarting, wait for it rather than fail the job, whose retry would do them twice.
+  await whileDatabaseUnavailable(() => markProcessed(deps.db, row.id, "processed"), deps.recordWaitMs ?? 120_000);
   return "processed";
 }
 

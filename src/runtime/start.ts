@@ -44,6 +44,7 @@ export async function start(rt: Runtime, roles: { web: boolean; worker: boolean 
       redisUrl: rt.config.REDIS_URL,
       prefix: rt.config.LEGO_QUEUE_PREFIX,
       concurrency: rt.config.LEGO_WORKER_CONCURRENCY,
+      concurrencyOf: { webhooks: rt.config.LEGO_WEBHOOK_CONCURRENCY },
       processors,
       log: rt.log,
       onFinalFailure: async (q, job, err) => {
@@ -53,7 +54,7 @@ export async function start(rt: Runtime, roles: { web: boolean; worker: boolean 
       metrics: rt.metrics,
       errors: rt.queues.errors,
     });
-    rt.log.info({ queues: entries.map(([name]) => name), concurrency: rt.config.LEGO_WORKER_CONCURRENCY }, "workers started");
+    rt.log.info({ queues: entries.map(([name]) => name), concurrency: rt.config.LEGO_WORKER_CONCURRENCY, webhookConcurrency: rt.config.LEGO_WEBHOOK_CONCURRENCY }, "workers started");
     if (rt.docker) trackActiveSandboxes(rt.metrics, rt.docker, rt.log);
     if (!roles.web && rt.config.LEGO_WORKER_METRICS_PORT !== undefined) {
       running.metricsServer = await serveWorkerMetrics(rt, rt.config.LEGO_WORKER_METRICS_PORT);

@@ -1,10 +1,11 @@
 // One BullMQ Worker per queue around a plain processor function; graceful close.
-import { type Job, Worker } from "bullmq";
+import { DelayedError, type Job, Worker } from "bullmq";
 import type { Logger } from "pino";
 import { Redis } from "ioredis";
 import { ConnectionErrors } from "../connection-errors.js";
 import type { Metrics } from "../metrics.js";
 import { type JobData, type QueueName, redisOptions } from "../queue.js";
+import { databaseWaitMs, isDatabaseUnavailable } from "./database-unavailable.js";
 
 export type Processor<N extends QueueName> = (data: JobData[N], job: Job<JobData[N]>) => Promise<unknown>;
 export type Processors = { [N in QueueName]?: Processor<N> };
@@ -13,6 +14,8 @@ export interface WorkerPoolOptions {
   redisUrl: string;
   prefix: string;
   concurrency: number;
+  /** Queues that run more (or fewer) jobs at once than `concurrency`. */
+  concurrencyOf?: Partial<Record<QueueName, number>>;
   processors: Processors;
   log: Logger;
   /** A job failed for good (attempts used up, or UnrecoverableError): record why. */
@@ -28,6 +31,25 @@ export interface WorkerPool {
   close(timeoutMs?: number): Promise<void>;
 }
 
+/**
+ * Runs one job. A job that fails because the database is not answering (a restart, an outage)
+ * is not at fault: it goes back to the delayed set and runs again once the wait is over,
+ * without using up an attempt, however long the outage lasts; any other error is the job's.
+ */
+export async function runWaitingForDatabase(processor: Processor<QueueName>, job: Job, token: string | undefined, log: Pick<Logger, "warn">): Promise<unknown> {
+  try {
+    return await processor(job.data as never, job as never);
+  } catch (err) {
+    if (!token || !isDatabaseUnavailable(err)) throw err;
+    // Each run of the job counts as started; those that did not end in a failure were waits.
+    const waited = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
+    const waitMs = databaseWaitMs(waited);
+    log.warn({ job: job.id, waitMs, err: (err as Error).message }, "database unavailable; the job runs again when the wait is over, without using an attempt");
+    await job.moveToDelayed(Date.now() + waitMs, token);
+    throw new DelayedError();
+  }
+}
+
 export function startWorkers(opts: WorkerPoolOptions): WorkerPool {
   const workers: Worker[] = [];
   const connections: Redis[] = [];
@@ -37,10 +59,10 @@ export function startWorkers(opts: WorkerPoolOptions): WorkerPool {
     const connection = new Redis(redisOptions(opts.redisUrl, true));
     connection.on("error", errors.listener(`worker ${name} connection`));
     connections.push(connection);
-    const worker = new Worker(name, (job) => processor(job.data as never, job as never), {
+    const worker = new Worker(name, (job, token) => runWaitingForDatabase(processor, job, token, log), {
       connection,
       prefix: opts.prefix,
-      concurrency: opts.concurrency,
+      concurrency: opts.concurrencyOf?.[name] ?? opts.concurrency,
     });
     const seconds = (job: Job) => Math.max(0, ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000);
     worker.on("completed", (job) => {

@@ -29,32 +29,40 @@ const PATTERNS: RegExp[] = [
   /^[#\s]*((?:Error|SyntaxError|TypeError|ReferenceError)(?: \[[A-Z_]+\])?: (?:Cannot find (?:module|package)|Unexpected token|Cannot use import).+)$/m,
 ];
 
-/** Pure: the first collection or import error in a test log, with where it was collected when the log says. */
+/**
+ * Pure: the first collection or import error in a test log (the earliest line any pattern
+ * matches, wherever it is in the log), with where it was collected when the log says.
+ */
 export function firstSuiteError(log: string): string | null {
+  let first: RegExpExecArray | undefined;
   for (const re of PATTERNS) {
     const m = re.exec(log);
-    if (!m?.[1]) continue;
-    const before = log.slice(0, m.index);
-    const where = [...before.matchAll(/(?:ERROR collecting|_+ ERROR collecting) (\S+)|Failed to import test module: (\S+)|FAIL (\S+\.[cm]?[jt]sx?)/g)].pop();
-    const at = where ? (where[1] ?? where[2] ?? where[3]) : undefined;
-    return `${m[1].trim().slice(0, 300)}${at ? ` (collecting ${at})` : ""}`;
+    if (m?.[1] && (!first || m.index < first.index)) first = m;
   }
-  return null;
+  if (!first?.[1]) return null;
+  // Where: the nearest collection header before the error, looked for in the preceding 64 KB.
+  const before = log.slice(Math.max(0, first.index - 65_536), first.index);
+  const where = [...before.matchAll(/(?:ERROR collecting|_+ ERROR collecting) (\S+)|Failed to import test module: (\S+)|FAIL (\S+\.[cm]?[jt]sx?)/g)].pop();
+  const at = where ? (where[1] ?? where[2] ?? where[3]) : undefined;
+  return `${first[1].trim().slice(0, 300)}${at ? ` (collecting ${at})` : ""}`;
 }
 
 export async function checkEnvironmentHealth(
   opts: { docker: Docker; image: string; plan: EnvironmentPlan; repoDir: string; repoHead: string; timeoutMs: number; limits?: Partial<SandboxLimits> },
 ): Promise<EnvironmentHealth> {
   const began = Date.now();
+  // The whole output, not the evidence's last 8 KB: a collection error printed early in a long
+  // log (pytest's ERRORS section before thousands of results, jest's first failing file) counts.
+  let output = "";
   const outcome = await runTestState(
-    { ...opts, singleCommit: true, runs: 1, scope: "all", labels: { "org.legofactory.role": "env-health" } },
+    { ...opts, singleCommit: true, runs: 1, scope: "all", labels: { "org.legofactory.role": "env-health" }, onRunOutput: (text) => { output ||= text; } },
     "baseline",
     [],
     opts.plan.testCommand("all"),
   );
   const run = outcome.runs[0];
   const statuses = Object.values(run?.statuses ?? {});
-  const log = outcome.evidence[0]?.logTail ?? "";
+  const log = output || (outcome.evidence[0]?.logTail ?? "");
   return {
     ran: run?.ran ?? false,
     collected: statuses.length,

@@ -36,6 +36,12 @@ export interface ValidationOptions {
    * differs between the states plus a sample; "all": repeat the whole selection every time.
    */
   repeat?: "differing" | "all";
+  /**
+   * Sees each run's whole output (stdout then stderr, as the sandbox kept it: up to its output cap,
+   * head and tail), where the evidence keeps only the last LOG_TAIL_BYTES. The environment health
+   * check reads the first collection error from it, wherever in the log it is.
+   */
+  onRunOutput?(output: string, state: RunState, repeat: number): void;
 }
 
 export type RunState = "nop" | "oracle" | "eval" | "baseline" | "candidate" | "repro";
@@ -156,6 +162,7 @@ export async function runTestState(
       const r = await sandbox.exec(text, { timeoutMs: opts.timeoutMs, cwd: "/repo", env: opts.plan.env });
       const marked = extractMarked(r.stdout, id);
       const output = `${marked.body}\n${r.stderr}`;
+      opts.onRunOutput?.(output, state, repeat);
       let parsed: ParsedRun;
       if (report && opts.plan.report) {
         const read = await sandbox.exec(`cat ${report} && rm -rf ${report.slice(0, report.lastIndexOf("/"))}`, { timeoutMs: 60_000, maxOutputBytes: REPORT_MAX_BYTES });
@@ -174,7 +181,7 @@ export async function runTestState(
         ran: parsed.ran,
         notes: parsed.untrusted ? [...parsed.notes, parsed.untrusted] : parsed.notes,
         container: sandbox.id.slice(0, 12),
-        logTail: `${marked.body}\n${r.stderr}`.slice(-LOG_TAIL_BYTES),
+        logTail: output.slice(-LOG_TAIL_BYTES),
       });
       if (r.timedOut) {
         return { ...out, timedOut: true, error: `the test command did not finish within ${Math.round(opts.timeoutMs / 1000)} s in the ${state.toUpperCase()} run and was killed: ${command}` };

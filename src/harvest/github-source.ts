@@ -16,6 +16,7 @@ export interface HarvestGitHub {
     pulls: {
       get(p: { owner: string; repo: string; pull_number: number }): Promise<Resp<GhPull>>;
       listCommits(p: { owner: string; repo: string; pull_number: number; per_page: number }): Promise<Resp<GhCommit[]>>;
+      listFiles(p: { owner: string; repo: string; pull_number: number; per_page: number; page: number }): Promise<Resp<{ filename: string; previous_filename?: string }[]>>;
     };
     issues: {
       get(p: { owner: string; repo: string; issue_number: number }): Promise<Resp<{ title: string; body?: string | null; pull_request?: unknown }>>;
@@ -46,6 +47,9 @@ const CLOSING_QUERY = `query($owner: String!, $name: String!, $number: Int!) {
     pullRequest(number: $number) { closingIssuesReferences(first: 10) { nodes { number } } }
   }
 }`;
+
+/** GitHub lists at most this many files of a pull request; a list that long may be cut. */
+export const PR_FILES_LIMIT = 3000;
 
 interface ClosingRefs {
   repository: { pullRequest: { closingIssuesReferences: { nodes: { number: number }[] } } | null } | null;
@@ -80,6 +84,23 @@ export class GitHubSource implements HarvestSource {
       authorIsBot: pr.user?.type === "Bot",
       firstCommitAt: dates[0] ?? null,
     };
+  }
+
+  /**
+   * The paths the PR changes, from the PR files API (renamed files under both names), so that a
+   * PR with no test change is skipped before any clone or build. Null when GitHub's list may be
+   * cut (it stops at 3000 files): the full harvest decides from the diff.
+   */
+  async changedFiles(pull: PullInfo): Promise<string[] | null> {
+    const paths: string[] = [];
+    let listed = 0;
+    for (let page = 1; listed < PR_FILES_LIMIT; page++) {
+      const { data } = await this.gh.rest.pulls.listFiles({ owner: this.owner, repo: this.name, pull_number: pull.number, per_page: 100, page });
+      listed += data.length;
+      for (const f of data) paths.push(f.filename, ...(f.previous_filename ? [f.previous_filename] : []));
+      if (data.length < 100) return paths;
+    }
+    return null;
   }
 
   async statement(pull: PullInfo): Promise<Statement> {

@@ -1,6 +1,7 @@
 // The GitHub path takes the PR's own change with the same rule as offline, from the API's merge
 // commit: a merge's first parent even when the PR branch was behind, a squash's parent, and the
-// parent of the first commit of a rebase-merged series. No sandbox is involved.
+// parent of the first commit of a rebase-merged series. No sandbox is involved. A PR with no test
+// change is skipped from the PR files API before any clone or environment build.
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -8,6 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDiff } from "../../src/diff/index.js";
 import { harvestCandidate } from "../../src/harvest/candidate.js";
+import { harvestPull } from "../../src/harvest/harvest-pull.js";
 import { GitHubSource, type HarvestGitHub } from "../../src/harvest/github-source.js";
 import { createProbot } from "../../src/github/probot.js";
 import { createLogger } from "../../src/logger.js";
@@ -83,5 +85,24 @@ describe("GitHub merge commits", () => {
     const row = await candidate(pr.number);
     expect(row).toMatchObject({ status: "candidate", baseCommit: mainBefore });
     expect(paths(row.patch)).toEqual(["calc/sq.py"]);
+  });
+});
+
+describe("no test change: skipped before cloning", () => {
+  // Anything the harvest would clone or build with: touching it fails the test.
+  const untouchable = new Proxy({}, { get: (_t, key) => { throw new Error(`environment dependency ${String(key)} used for a PR that should have been skipped`); } });
+  const cloneCalls = () => [...gh.callsTo("*", /\.git\/(info\/refs|git-upload-pack)$/), ...gh.callsTo("GET", "/repos/:owner/:repo")];
+
+  it("a PR touching no test file: skipped from the files API, no clone, no build, no linked-issue lookups", async () => {
+    const pr = await openPull([{ "calc/docs_only.py": "x = 1\n", "README.md": "docs\n" }], "Docs and code");
+    await gh.mergePullRequest(REPO, pr.number, { method: "squash", user: "alice" });
+    gh.reset();
+    const scratch = mkdtempSync(path.join(work, "s-"));
+    const source = new GitHubSource(REPO, octokit, { allowPrDescriptionTasks: true });
+    const row = await harvestPull(source, pr.number, { ...rules, runs: 1, scope: "touched", timeoutSec: 60, overrides: {} } as never, { scratch, envDeps: untouchable as never, validate: true });
+    expect(row).toMatchObject({ status: "skipped", statusReason: "no test change: the PR adds or edits no test file", baseCommit: "" });
+    expect(gh.callsTo("GET", "/repos/:owner/:repo/pulls/:number/files")).toHaveLength(1);
+    expect(cloneCalls()).toEqual([]);
+    expect(gh.callsTo("POST", "/graphql")).toEqual([]);
   });
 });

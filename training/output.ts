@@ -1,10 +1,12 @@
 // An export directory that is either complete or absent: everything is written under a
 // temporary sibling name and renamed into place at the end, with `manifest.json` (holding the
-// sha256 of every other file) written last. Files are streamed with backpressure and hashed as
-// they are written, so memory stays flat whatever the size.
+// sha256 of every other file) written last. Files are written through two reused buffers and
+// hashed a buffer at a time, so memory stays flat whatever the size, and a record is encoded in
+// pieces straight into the buffer: a string or Buffer as long as a whole record (hundreds of KB)
+// lands in V8's or malloc's large-object space, freshly mapped and page-faulted each time, which
+// cost more than the JSON itself (see bench/export.ts).
 import { createHash, randomBytes, type Hash } from "node:crypto";
-import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, readdir, rename, rm, rmdir } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, rmdir, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 
 export class ExportError extends Error {
@@ -23,63 +25,138 @@ export interface WrittenFile {
   records?: number;
 }
 
+/** Each file's two write buffers; one fills while the other is written. */
+export const WRITE_BUFFER_BYTES = 1 << 20;
+
+const encoder = new TextEncoder();
+
+/**
+ * `JSON.stringify(value)` in pieces that concatenate to exactly it: a plain object's members, and
+ * each element of an array among them on its own (a conversation's messages), so no string as
+ * long as the whole record is built. Anything else is one piece.
+ */
+export function* jsonPieces(value: unknown): Generator<string> {
+  if (!isPlainObject(value)) {
+    yield JSON.stringify(value);
+    return;
+  }
+  let first = true;
+  yield "{";
+  for (const key of Object.keys(value)) {
+    const member = value[key];
+    // JSON.stringify leaves these members out.
+    if (member === undefined || typeof member === "function" || typeof member === "symbol") continue;
+    yield `${first ? "" : ","}${JSON.stringify(key)}:`;
+    first = false;
+    if (Array.isArray(member) && !("toJSON" in member)) {
+      yield "[";
+      for (let i = 0; i < member.length; i++) {
+        if (i > 0) yield ",";
+        // An element JSON cannot hold (undefined, a function) is written as null, as JSON.stringify does.
+        yield JSON.stringify(member[i]) ?? "null";
+      }
+      yield "]";
+    } else {
+      yield JSON.stringify(member);
+    }
+  }
+  yield "}";
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return (proto === Object.prototype || proto === null) && !("toJSON" in value);
+}
+
 /** A file written in pieces; `records` counts what `record()` appended. */
 export class HashedFile {
   private readonly hash: Hash = createHash("sha256");
-  private readonly stream: WriteStream;
+  private readonly handle: Promise<FileHandle>;
+  private buffer: Buffer | null = null;
+  private spare: Buffer | null = null;
+  private used = 0;
+  /** The write of the buffer that is not filling, if one is under way. */
+  private pending: Promise<void> = Promise.resolve();
   private bytes = 0;
   private records = 0;
-  private failed: Error | null = null;
   private readonly format: "jsonl" | "json" | "raw";
 
   constructor(
     readonly relativePath: string,
     absolutePath: string,
     format: "jsonl" | "json" | "raw",
+    private readonly bufferBytes = WRITE_BUFFER_BYTES,
   ) {
+    if (bufferBytes < 4) throw new RangeError("a write buffer holds at least one character (4 bytes)");
     this.format = format;
-    this.stream = createWriteStream(absolutePath, { flags: "wx" });
-    this.stream.on("error", (error) => {
-      this.failed = error;
-    });
+    this.handle = open(absolutePath, "wx");
+    // Reported by the first write or close that waits for it.
+    this.handle.catch(() => {});
   }
 
   async write(text: string): Promise<void> {
-    if (this.failed) throw this.failed;
-    const chunk = Buffer.from(text, "utf8");
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    if (!this.stream.write(chunk)) {
-      await new Promise<void>((resolve, reject) => {
-        const done = (error?: Error) => {
-          this.stream.off("drain", done);
-          this.stream.off("error", done);
-          if (error) reject(error);
-          else resolve();
-        };
-        this.stream.once("drain", done);
-        this.stream.once("error", done);
-      });
+    let rest = text;
+    for (;;) {
+      this.buffer ??= Buffer.allocUnsafe(this.bufferBytes);
+      // Whole characters only: a surrogate pair is never split between two buffers.
+      const { read, written } = encoder.encodeInto(rest, this.used === 0 ? this.buffer : this.buffer.subarray(this.used));
+      this.used += written;
+      if (read === rest.length) return;
+      rest = rest.slice(read);
+      await this.flush();
     }
   }
 
   /** One JSON record: a line of JSONL, or an element of a JSON array. */
   async record(value: unknown): Promise<void> {
-    const json = JSON.stringify(value);
-    if (this.format === "json") await this.write(`${this.records === 0 ? "[\n" : ",\n"}${json}`);
-    else await this.write(`${json}\n`);
+    if (this.format === "json") await this.write(this.records === 0 ? "[\n" : ",\n");
+    for (const piece of jsonPieces(value)) await this.write(piece);
+    if (this.format !== "json") await this.write("\n");
     this.records += 1;
+  }
+
+  /** Hands the filled buffer to the file and goes on with the other one. */
+  private async flush(): Promise<void> {
+    if (this.used === 0 || !this.buffer) return;
+    const filled = this.buffer;
+    const chunk = filled.subarray(0, this.used);
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    // The spare is free once its write is done.
+    await this.pending;
+    const writing = this.writeOut(chunk);
+    writing.catch(() => {});
+    this.pending = writing;
+    this.buffer = this.spare ?? Buffer.allocUnsafe(this.bufferBytes);
+    this.spare = filled;
+    this.used = 0;
+  }
+
+  private async writeOut(chunk: Buffer): Promise<void> {
+    const handle = await this.handle;
+    for (let offset = 0; offset < chunk.length; ) {
+      const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
+      offset += bytesWritten;
+    }
   }
 
   async close(): Promise<WrittenFile> {
     if (this.format === "json") await this.write(this.records === 0 ? "[]\n" : "\n]\n");
-    await new Promise<void>((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
-    if (this.failed) throw this.failed;
+    await this.flush();
+    const handle = await this.handle;
+    try {
+      await this.pending;
+    } finally {
+      await handle.close();
+    }
+    this.buffer = this.spare = null;
     return { path: this.relativePath, bytes: this.bytes, sha256: this.hash.digest("hex"), ...(this.format === "raw" ? {} : { records: this.records }) };
   }
 
   destroy(): void {
-    this.stream.destroy();
+    this.buffer = this.spare = null;
+    void this.handle.then((h) => h.close()).catch(() => {});
   }
 }
 

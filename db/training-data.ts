@@ -99,16 +99,69 @@ export async function rolloutsOfAttempts(db: Db, attemptIds: number[], filter: R
  * The trajectories of these rollouts, each step without its observation: the exports read a
  * result from its tool message, and the same text in the step doubled what PostgreSQL had to
  * turn into JSON text and this process had to parse.
+ *
+ * Messages come one row per message, a string `content` as plain text beside the rest of the
+ * message: PostgreSQL writes a JSON string by escaping it character by character (jsonb_out, the
+ * largest cost of reading a trajectory), while `->>` hands the text over as it is stored, and
+ * this process then decodes text instead of parsing JSON. What comes back is the value
+ * `JSON.parse(messages::text)` would give, keys in the same order; a messages value that is not
+ * an array, and any element that is not an object with a string content, come back whole.
  */
 export async function trajectoriesOf(db: Db, rolloutIds: string[]): Promise<Map<string, { messages: unknown; steps: unknown }>> {
   if (rolloutIds.length === 0) return new Map();
+  const isList = sql`jsonb_typeof(${trajectories.messages}) = 'array'`;
   // A corrupt steps value (not an array, an element not an object) comes back as it is, for the exporter to report.
   const steps = sql<unknown>`case jsonb_typeof(${trajectories.steps}) when 'array' then (select coalesce(jsonb_agg(case jsonb_typeof(s.step) when 'object' then s.step - 'observation' else s.step end order by s.n), '[]'::jsonb) from jsonb_array_elements(${trajectories.steps}) with ordinality as s(step, n)) else ${trajectories.steps} end`;
-  const rows = await db
-    .select({ id: trajectories.rolloutId, messages: trajectories.messages, steps })
-    .from(trajectories)
-    .where(inArray(trajectories.rolloutId, rolloutIds));
-  return new Map(rows.map((r) => [r.id, { messages: r.messages, steps: r.steps }]));
+  const textContent = sql`jsonb_typeof(e.m -> 'content') = 'string'`;
+  const [heads, elements] = await Promise.all([
+    db
+      .select({ id: trajectories.rolloutId, list: sql<boolean>`${isList}`, whole: sql<unknown>`case when ${isList} then null else ${trajectories.messages} end`, steps })
+      .from(trajectories)
+      .where(inArray(trajectories.rolloutId, rolloutIds)),
+    db
+      .select({ id: trajectories.rolloutId, n: sql<string>`e.n`, rest: sql<unknown>`case when ${textContent} then e.m - 'content' else e.m end`, content: sql<string | null>`case when ${textContent} then e.m ->> 'content' end` })
+      .from(trajectories)
+      .crossJoin(sql`lateral jsonb_array_elements(case when ${isList} then ${trajectories.messages} else '[]'::jsonb end) with ordinality as e(m, n)`)
+      .where(inArray(trajectories.rolloutId, rolloutIds)),
+  ]);
+  const lists = new Map<string, unknown[]>();
+  for (const row of elements) {
+    let list = lists.get(row.id);
+    if (!list) lists.set(row.id, (list = []));
+    list[Number(row.n) - 1] = row.content === null ? row.rest : withContent(row.rest as Record<string, unknown>, row.content);
+  }
+  return new Map(heads.map((r) => [r.id, { messages: r.list ? (lists.get(r.id) ?? []) : r.whole, steps: r.steps }]));
+}
+
+/**
+ * The message with `content` put back where jsonb keeps it: jsonb orders keys by length, then
+ * bytewise, and `JSON.parse(messages::text)` gives them in that order.
+ */
+export function withContent(rest: Record<string, unknown>, content: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let placed = false;
+  for (const key of Object.keys(rest)) {
+    // Index-like keys come first in any JavaScript object whatever the text's order.
+    if (!placed && !isArrayIndex(key) && jsonbKeyOrder("content", key) < 0) {
+      out.content = content;
+      placed = true;
+    }
+    // An own property, as JSON.parse makes it, even when it is named __proto__.
+    if (key === "__proto__") Object.defineProperty(out, key, { value: rest[key], enumerable: true, writable: true, configurable: true });
+    else out[key] = rest[key];
+  }
+  if (!placed) out.content = content;
+  return out;
+}
+
+function isArrayIndex(key: string): boolean {
+  const n = Number(key);
+  return String(n >>> 0) === key && n !== 2 ** 32 - 1;
+}
+
+function jsonbKeyOrder(a: string, b: string): number {
+  const lengths = Buffer.byteLength(a) - Buffer.byteLength(b);
+  return lengths !== 0 ? lengths : Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 export async function signalsOf(db: Db, rolloutIds: string[]): Promise<Map<string, { signal: OutcomeSignal; at: Date }[]>> {

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, openDatabase, type DatabaseHandle } from "../../db/client.js";
 import { createAttempt, insertRollout, saveTrajectory } from "../../db/fixes.js";
@@ -113,5 +114,58 @@ describe("the exporters on the database", () => {
       "acme__calc-9-r1: corrupt-trajectory: corrupt step records: 0: Invalid input: expected object, received number",
     ]);
     expect(sft.manifest).toMatchObject({ counts: { excluded: { "corrupt-trajectory": 2 } } });
+  });
+
+  it("reads messages as JSON.parse(messages::text) would give them, keys in the same order, however odd", async () => {
+    const db = handle.db;
+    const { trajectoriesOf } = await import("../../db/training-data.js");
+    const proto = JSON.parse('{"role":"user","__proto__":{"x":1},"content":"p"}') as unknown;
+    const odd: unknown[] = [
+      [
+        { role: "system", content: "naïve — 中文 😀 \\ \" \n\t end" },
+        { role: "user", content: null },
+        { role: "user" },
+        { role: "user", content: [{ type: "text", text: "a" }, { type: "text", text: "b" }] },
+        { role: "assistant", content: 7, tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: "c", content: "x".repeat(300_000) },
+        { a: 1, zzzzzzzzzzzz: 2, "12345678": 3, "1": 4, content: "keys around content", "": 5, contenu: 6, contents: 7 },
+        proto,
+        3,
+        "a string",
+        null,
+        [1, { content: "nested" }],
+        {},
+      ],
+      [],
+      { not: "a list", content: "x" },
+      "a string",
+      null,
+    ];
+    await upsertTask(db, { instanceId: "acme__calc-11", repo: "other/repo", kind: "real", pullNumber: 11, baseCommit: "a".repeat(40), patch: "diff 11", failToPass: ["t::a"], status: "valid" });
+    const ids = odd.map((_, j) => `acme__calc-11-r${j}`);
+    const pg = postgres(temp.url, { max: 1, onnotice: () => {} });
+    try {
+      for (const [j, messages] of odd.entries()) {
+        await insertRollout(db, { id: ids[j] as string, taskInstanceId: "acme__calc-11", index: j, model: "teacher", status: "done", outcome: "resolved", patch: "" });
+        await saveTrajectory(db, ids[j] as string, messages ?? [], []);
+        // A JSON null, which the ORM would store as SQL NULL.
+        if (messages === null) await pg`update trajectories set messages = 'null'::jsonb where rollout_id = ${ids[j] as string}`;
+      }
+      const rows = await pg<{ id: string; text: string }[]>`select rollout_id as id, messages::text as text from trajectories where rollout_id in ${pg(ids)}`;
+      const read = await trajectoriesOf(db, ids);
+      expect(rows).toHaveLength(odd.length);
+      for (const row of rows) {
+        const expected = JSON.parse(row.text) as unknown;
+        const got = read.get(row.id)?.messages;
+        expect(got).toStrictEqual(expected);
+        // toStrictEqual ignores key order; the text does not.
+        expect(JSON.stringify(got)).toBe(JSON.stringify(expected));
+      }
+      const withProto = (read.get(ids[0] as string)?.messages as Record<string, unknown>[])[7] as Record<string, unknown>;
+      expect(Object.getPrototypeOf(withProto)).toBe(Object.prototype);
+      expect(Object.keys(withProto)).toEqual(["role", "content", "__proto__"]);
+    } finally {
+      await pg.end();
+    }
   });
 });

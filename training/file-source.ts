@@ -84,16 +84,19 @@ async function readTasks(tasksPath: string, opts: FileSourceOptions): Promise<Ma
 /** Task id → its lines, in the order tasks first appear. */
 async function indexTrajectories(path: string, opts: FileSourceOptions): Promise<Map<string, LineRef[]>> {
   const index = new Map<string, LineRef[]>();
+  // The line being read, in pieces: only its head and tail are looked at, so it is never copied whole.
   let pieces: Buffer[] = [];
-  let pieceBytes = 0;
   let lineStart = 0;
   let lineNumber = 0;
-  const finish = (line: Buffer) => {
+  const finish = (last: Buffer) => {
+    const parts = pieces.length === 0 ? [last] : [...pieces, last];
+    pieces = [];
+    const length = parts.reduce((n, p) => n + p.length, 0);
     lineNumber += 1;
-    const ref = { line: lineNumber, offset: lineStart, length: line.length };
-    lineStart += line.length + 1;
-    if (line.length < 64 && line.toString("latin1").trim() === "") return;
-    const keys = keysOf(line);
+    const ref = { line: lineNumber, offset: lineStart, length };
+    lineStart += length + 1;
+    if (length < 64 && Buffer.concat(parts).toString("latin1").trim() === "") return;
+    const keys = keysOf(headOf(parts, HEAD_BYTES), tailOf(parts, TAIL_BYTES), () => Buffer.concat(parts, length));
     if (!keys) {
       opts.onProblem?.({ task: `${path}:${lineNumber}`, reason: "corrupt-line", detail: "not a rollout record: no instance_id and outcome (a truncated or corrupt line)" });
       return;
@@ -106,24 +109,42 @@ async function indexTrajectories(path: string, opts: FileSourceOptions): Promise
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     let from = 0;
     for (let nl = chunk.indexOf(10, from); nl !== -1; nl = chunk.indexOf(10, from)) {
-      const part = chunk.subarray(from, nl);
-      finish(pieceBytes === 0 ? part : Buffer.concat([...pieces, part], pieceBytes + part.length));
-      pieces = [];
-      pieceBytes = 0;
+      finish(chunk.subarray(from, nl));
       from = nl + 1;
     }
-    if (from < chunk.length) {
-      pieces.push(chunk.subarray(from));
-      pieceBytes += chunk.length - from;
-    }
+    if (from < chunk.length) pieces.push(chunk.subarray(from));
   }
-  if (pieceBytes > 0) finish(Buffer.concat(pieces, pieceBytes));
+  if (pieces.length > 0) finish(pieces.pop() as Buffer);
   return index;
 }
 
-function keysOf(line: Buffer): { instanceId: string; outcome: RolloutOutcome | null; index: number | null } | null {
-  const head = line.subarray(0, HEAD_BYTES).toString("utf8");
-  const tail = line.subarray(Math.max(0, line.length - TAIL_BYTES)).toString("latin1");
+/** The first `n` bytes of a line held in pieces. */
+function headOf(parts: Buffer[], n: number): Buffer {
+  const out: Buffer[] = [];
+  let have = 0;
+  for (const p of parts) {
+    if (have >= n) break;
+    out.push(p.subarray(0, n - have));
+    have += Math.min(p.length, n - have);
+  }
+  return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out, have);
+}
+
+/** The last `n` bytes of a line held in pieces. */
+function tailOf(parts: Buffer[], n: number): Buffer {
+  const out: Buffer[] = [];
+  let have = 0;
+  for (let i = parts.length - 1; i >= 0 && have < n; i--) {
+    const p = parts[i] as Buffer;
+    out.unshift(p.subarray(Math.max(0, p.length - (n - have))));
+    have += Math.min(p.length, n - have);
+  }
+  return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out, have);
+}
+
+function keysOf(headBytes: Buffer, tailBytes: Buffer, whole: () => Buffer): { instanceId: string; outcome: RolloutOutcome | null; index: number | null } | null {
+  const head = headBytes.toString("utf8");
+  const tail = tailBytes.toString("latin1");
   const id = INSTANCE_ID.exec(head);
   const outcomes = [...tail.matchAll(OUTCOME)];
   const last = outcomes[outcomes.length - 1];
@@ -136,7 +157,7 @@ function keysOf(line: Buffer): { instanceId: string; outcome: RolloutOutcome | n
   }
   // Written some other way: read the whole line.
   try {
-    const record = z.object({ instance_id: z.string(), outcome: z.enum(rolloutOutcomes).nullable(), rollout: z.number().int().optional() }).safeParse(JSON.parse(line.toString("utf8")));
+    const record = z.object({ instance_id: z.string(), outcome: z.enum(rolloutOutcomes).nullable(), rollout: z.number().int().optional() }).safeParse(JSON.parse(whole().toString("utf8")));
     return record.success ? { instanceId: record.data.instance_id, outcome: record.data.outcome, index: record.data.rollout ?? null } : null;
   } catch {
     return null;

@@ -1,5 +1,6 @@
-// Which Node the image gets. A developer pin (volta, .nvmrc, .node-version) wins over
-// engines.node, which is a range; from a range we take the newest LTS major it allows.
+// Which Node the image gets. A developer pin (volta, .nvmrc, .node-version) wins; then the
+// newest Node the repository's own CI tests on (within engines.node), the environment its tests
+// are known to pass in; then engines.node, a range, from which we take the newest LTS major.
 import semver from "semver";
 
 /** Whether any version of Node `major` satisfies the range (npm's own semver decides). */
@@ -67,6 +68,25 @@ export interface NodeSources {
   nvmrc?: string;
   nodeVersionFile?: string;
   engines?: string;
+  /** The versions the repository's CI workflows install (`actions/setup-node`'s node-version, matrix expanded). */
+  ci?: string[];
+}
+
+/** The oldest Node an image can get: the npm the builder installs beside it (npm 8) needs 12.13. */
+export const OLDEST_CI_MAJOR = 12;
+
+/**
+ * Pure: the newest major the CI workflows test on that engines.node allows and the image builder
+ * can run; undefined when they name none. Old projects (kleur: `uvu -r esm`, CI on Node 10–14)
+ * pass only on the Node their CI used; the newest LTS an open `>=6` range allows breaks them.
+ */
+export function nodeFromCi(versions: string[], engines: string | undefined): NodeChoice | undefined {
+  const range = engines ? semver.validRange(engines) : null;
+  const majors = [...new Set(versions.map((v) => nodeFromPin(v)).filter((v): v is string => v !== undefined).map(nodeMajor))].sort((a, b) => b - a);
+  const usable = majors.filter((m) => m >= OLDEST_CI_MAJOR && (!range || allowsMajor(range, m)));
+  const chosen = usable[0];
+  if (chosen === undefined) return undefined;
+  return { version: String(chosen), note: `the repository's CI workflows test on Node ${[...majors].reverse().join(", ")}: using Node ${chosen}, the newest of them${range ? ` that engines.node "${engines}" allows` : ""}` };
 }
 
 export function chooseNode(src: NodeSources): NodeChoice {
@@ -77,6 +97,8 @@ export function chooseNode(src: NodeSources): NodeChoice {
     const version = nodeFromPin(text);
     if (version) return { version, note: `${file} says "${text.trim()}" → Node ${version}` };
   }
+  const fromCi = src.ci ? nodeFromCi(src.ci, src.engines) : undefined;
+  if (fromCi) return fromCi;
   if (src.engines) {
     const fromRange = nodeFromRange(src.engines);
     if (fromRange) return fromRange;

@@ -4,6 +4,7 @@
 import { parse as parseYaml } from "yaml";
 import { shQuote } from "../../sandbox/quote.js";
 import { jsTestCommand, REPORTER_FLAGS } from "./js-commands.js";
+import { ciNodeVersions } from "./ci-workflows.js";
 import { chooseNode, DEFAULT_NODE_MAJOR, nodeMajor } from "./node-version.js";
 import type { Invocation, JsRunner } from "./scripts.js";
 import { scanCommandLine, scanScripts } from "./scripts.js";
@@ -76,6 +77,7 @@ export function planNode(repo: RepoSnapshot): EnvironmentPlan | { error: string 
     nvmrc: files.has(".nvmrc") ? repo.read(".nvmrc") : undefined,
     nodeVersionFile: files.has(".node-version") ? repo.read(".node-version") : undefined,
     engines: typeof pkg.engines?.node === "string" ? pkg.engines.node : undefined,
+    ci: ciNodeVersions(repo),
   });
   let nodeVersion = node.version;
   notes.push(node.note);

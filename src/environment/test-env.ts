@@ -2,7 +2,7 @@
 // sources of nondeterminism pinned (time zone, locale, Python's hash seed). Colour variables are
 // left unset unless the repository's own CI workflows set them: forcing NO_COLOR made colour
 // tests fail before and after every fix, so colour-related PRs could never validate.
-import YAML from "yaml";
+import { isRecord, workflowDocs } from "./ci-workflows.js";
 import type { RepoSnapshot } from "./types.js";
 
 export const NEUTRAL_TEST_ENV: Readonly<Record<string, string>> = {
@@ -16,21 +16,13 @@ export const NEUTRAL_TEST_ENV: Readonly<Record<string, string>> = {
 /** Variables that change whether and how programs colour their output. */
 export const COLOUR_VARIABLES = ["NO_COLOR", "FORCE_COLOR", "PY_COLORS", "CLICOLOR", "CLICOLOR_FORCE", "TERM", "COLORTERM"] as const;
 
-const WORKFLOW = /^\.github\/workflows\/[^/]+\.ya?ml$/;
-
 /**
  * Pure: the colour variables a repository's GitHub Actions workflows set (workflow, job or step
  * `env`), with the value the first one found gives; expressions (`${{ … }}`) are not taken.
  */
 export function ciColourEnv(repo: RepoSnapshot): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const file of repo.files.filter((f) => WORKFLOW.test(f)).sort()) {
-    let doc: unknown;
-    try {
-      doc = YAML.parse(repo.read(file) ?? "");
-    } catch {
-      continue;
-    }
+  for (const doc of workflowDocs(repo)) {
     for (const env of envBlocks(doc)) {
       for (const name of COLOUR_VARIABLES) {
         const v = env[name];
@@ -57,10 +49,6 @@ function envBlocks(doc: unknown): Record<string, unknown>[] {
     for (const step of steps) add(step);
   }
   return blocks;
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
 /** Pure: the neutral environment, the repository's CI colour settings, then the plan's own variables (never colour ones). */

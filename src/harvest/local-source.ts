@@ -44,8 +44,8 @@ export class LocalSource implements HarvestSource {
     private readonly opts: { issueTextFile?: string },
   ) {}
 
-  /** Clones `location` (a local path or a git URL) once into `cloneDir`; the repository is named from its origin. */
-  static async open(location: string, cloneDir: string, opts: { issueTextFile?: string } = {}): Promise<LocalSource> {
+  /** Clones `location` (a local path or a git URL) once into `cloneDir`; the repository is named `opts.name`, else from its origin. */
+  static async open(location: string, cloneDir: string, opts: { issueTextFile?: string; name?: string } = {}): Promise<LocalSource> {
     const url = location.includes("://") || /^[^/]+@[^/:]+:/.test(location);
     if (!url && !existsSync(location)) throw new SourceLocationError(`${location}: no such file or directory (expected a local git repository or a git URL)`);
     try {
@@ -54,8 +54,8 @@ export class LocalSource implements HarvestSource {
       if (url) throw err;
       throw new SourceLocationError(`${location}: not a git repository we can clone (${(err as Error).message.trim().split("\n").pop()})`);
     }
-    const remote = await git(location.includes("://") ? cloneDir : location, ["config", "--get", "remote.origin.url"]).catch(() => "");
-    const name = repoNameFrom(location.includes("://") ? location : remote.trim() || undefined, location);
+    const remote = opts.name ? "" : await git(location.includes("://") ? cloneDir : location, ["config", "--get", "remote.origin.url"]).catch(() => "");
+    const name = opts.name ?? repoNameFrom(location.includes("://") ? location : remote.trim() || undefined, location);
     return new LocalSource(name, location, cloneDir, opts);
   }
 

@@ -134,6 +134,10 @@ export function classifyRuns(nop: ParsedRun[], oracle: ParsedRun[]): Classificat
   const noEvidence = untrustedRun("NOP", nop) ?? untrustedRun("Oracle", oracle) ?? missingEvidence("NOP", nop) ?? missingEvidence("Oracle", oracle);
   if (noEvidence !== null) return { ...result, invalidReason: noEvidence };
   if (failToPass.length > 0) return { ...result, invalidReason: null };
+  // A suite that started and reported nothing (every test file failed to load) is not "already passing".
+  if (ids.size === 0) {
+    return { ...result, invalidReason: `no test results: the suite ran but neither the NOP nor the Oracle run reported a single test${notesOf([...nop, ...oracle])}` };
+  }
 
   const flakySet = new Set(flaky);
   const flakyCandidates = sorted(candidates.filter((id) => flakySet.has(id)));

@@ -70,3 +70,16 @@ describe("parseJunitXml", () => {
     expect(missing.spoofed).toBeUndefined();
   });
 });
+
+describe("a uvu run whose test files never load", () => {
+  // lukeed/kleur's `uvu -r esm` on Node 24: the `esm` loader no longer hooks the CommonJS loader,
+  // so the first ES module test file throws; our preload still writes its (empty) report on exit.
+  it("is not read as tests that already pass: the reason says no test was reported", () => {
+    const read = (name: string) => readFileSync(new URL(`../../fixtures/test-logs/${name}`, import.meta.url), "utf8");
+    const run = resultsFromReport("tap", "1..0\n# pass 0\n# fail 0\n", read("uvu-esm-not-loaded.txt"), "uvu");
+    expect(run.statuses).toEqual({});
+    const { invalidReason } = classifyRuns([run], [run]);
+    expect(invalidReason).toMatch(/^no test results: the suite ran but neither the NOP nor the Oracle run reported a single test/);
+    expect(invalidReason).not.toMatch(/already pass/);
+  });
+});

@@ -58,13 +58,16 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
   if (srcDir) notes.push(`${srcDir}/ layout: PYTHONPATH=${pythonPath}`);
 
   const backend = buildBackend(files, src);
-  const debs = debianCandidates(deps);
+  // coverage.py beside pytest: `lego synth` maps which test executes which line with it (the
+  // settrace fallback only sees functions). Not loaded unless asked for, so the tests are unchanged.
+  const coverageTool = framework.name === "pytest" ? ["coverage"] : [];
+  const debs = debianCandidates([...deps, ...coverageTool]);
   const apt = debs.length > 0 ? [aptInstallCommand(debs)] : [];
   const indexInput = {
     installable: backend.hasMetadata,
     extras: testExtrasOf(src),
     requirementFiles,
-    extraRequirements: extraRequirementLines(src, framework.name === "pytest" ? "pytest" : undefined),
+    extraRequirements: [...new Set([...extraRequirementLines(src, framework.name === "pytest" ? "pytest" : undefined), ...coverageTool])],
     requiresPython: requiresPythonOf(src),
   };
   // A user's install: a virtual environment from the package index, the build backend fetched

@@ -1,9 +1,10 @@
 // The per-test coverage map of one environment: which tests execute which lines of which file.
 // Made once per environment in its sandbox and stored with the environment (db/environments.ts),
 // then reused to pick the functions worth mutating and the few tests that can see each bug.
-//  - Python (pytest): a small pytest plugin. With coverage.py in the environment it switches
-//    coverage's dynamic context per test (line level); without it, a sys.settrace hook records
-//    the functions each test calls (function level: every line of a called function).
+//  - Python (pytest): a small pytest plugin. With coverage.py in the environment (the environment
+//    plan installs it beside pytest) it switches coverage's dynamic context per test (line level);
+//    without it (or with LEGO_COVERAGE_TOOL=settrace), a sys.settrace hook records the functions
+//    each test calls (function level: every line of a called function).
 //  - JavaScript/TypeScript: V8 coverage (NODE_V8_COVERAGE) per test file, each file's tests
 //    credited with the functions that ran.
 import type { EnvironmentPlan } from "../environment/types.js";
@@ -32,6 +33,8 @@ _seen = set()
 try:
     import coverage as _coverage_mod
 except Exception:
+    _coverage_mod = None
+if os.environ.get("LEGO_COVERAGE_TOOL") == "settrace":
     _coverage_mod = None
 _cov = None
 

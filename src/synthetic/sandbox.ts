@@ -31,10 +31,11 @@ export class SynthSandbox {
     readonly plan: EnvironmentPlan,
   ) {}
 
-  static async open(docker: Docker, opts: { image: string; plan: EnvironmentPlan; repoDir: string; limits?: Partial<SandboxLimits>; labels?: Record<string, string> }): Promise<SynthSandbox> {
+  /** `repoDir`: the clean tree copied in; null when the image already holds it at /repo. */
+  static async open(docker: Docker, opts: { image: string; plan: EnvironmentPlan; repoDir: string | null; limits?: Partial<SandboxLimits>; labels?: Record<string, string> }): Promise<SynthSandbox> {
     const sandbox = await Sandbox.create(docker, { image: opts.image, limits: { ...opts.limits, network: false }, labels: { "org.legofactory.role": "synth", ...opts.labels }, workdir: "/repo" });
     try {
-      await applyCodeState(sandbox, opts.repoDir);
+      if (opts.repoDir !== null) await applyCodeState(sandbox, opts.repoDir);
     } catch (err) {
       await sandbox.destroy();
       throw err;
@@ -78,13 +79,14 @@ export class SynthSandbox {
   }
 
   /** The per-test coverage map, or the reason there is none. */
-  async coverage(timeoutMs: number, testFiles: string[]): Promise<{ map: CoverageMap } | { error: string }> {
+  /** `pythonTool: "settrace"` skips coverage.py even where the environment has it (to compare the two). */
+  async coverage(timeoutMs: number, testFiles: string[], opts: { pythonTool?: "settrace" } = {}): Promise<{ map: CoverageMap } | { error: string }> {
     if (this.plan.language === "python") {
       const command = pythonCoverageCommand(this.plan);
       if (!command) return { error: `per-test coverage needs pytest; the environment runs ${this.plan.framework}` };
       await this.sandbox.writeFile("/tmp/lego-cov/lego_coverage_plugin.py", PYTHON_PLUGIN);
       const pythonPath = ["/tmp/lego-cov", this.plan.env.PYTHONPATH].filter(Boolean).join(":");
-      const run = await this.run(command, timeoutMs, { PYTHONPATH: pythonPath, LEGO_COVERAGE_OUT: "/tmp/lego-coverage.json" });
+      const run = await this.run(command, timeoutMs, { PYTHONPATH: pythonPath, LEGO_COVERAGE_OUT: "/tmp/lego-coverage.json", ...(opts.pythonTool ? { LEGO_COVERAGE_TOOL: opts.pythonTool } : {}) });
       if (run.timedOut) return { error: `the coverage run did not finish within ${Math.round(timeoutMs / 1000)} s` };
       try {
         return { map: JSON.parse((await this.sandbox.readFile("/tmp/lego-coverage.json")).toString("utf8")) as CoverageMap };
@@ -105,6 +107,11 @@ export class SynthSandbox {
     }
     if (runs.length === 0) return { error: "no test files to measure coverage with" };
     return { map: mergeFileCoverage(runs) };
+  }
+
+  /** The underlying container (the benchmark commits one holding the clean tree as an image). */
+  get container(): Sandbox["container"] {
+    return this.sandbox.container;
   }
 
   async close(): Promise<void> {

@@ -70,7 +70,35 @@ export interface SynthReport {
   outcomes: CandidateOutcome[];
   discarded: Attempt[];
   summary: Record<string, StrategySummary>;
-  timings: { baselineMs: number; coverageMs: number; validationMs: number; totalMs: number };
+  timings: { baselineMs: number; coverageMs: number; validationMs: number; totalMs: number; phases: Phases };
+}
+
+/** Where validation time goes: milliseconds and count per phase (candidate generation is what `validationMs` has beyond them). */
+export type Phases = Record<"apply" | "fast" | "full" | "revert" | "issue", { ms: number; n: number }>;
+
+const noPhases = (): Phases => ({ apply: { ms: 0, n: 0 }, fast: { ms: 0, n: 0 }, full: { ms: 0, n: 0 }, revert: { ms: 0, n: 0 }, issue: { ms: 0, n: 0 } });
+
+/** Times `body` into `phases[name]`. */
+async function timed<T>(phases: Phases, name: keyof Phases, body: () => Promise<T>): Promise<T> {
+  const began = performance.now();
+  try {
+    return await body();
+  } finally {
+    phases[name].ms += performance.now() - began;
+    phases[name].n += 1;
+  }
+}
+
+/** Node ids on the command line up to this many characters; past it the covering tests' files are run instead. */
+const MAX_ID_ARGS_CHARS = 64 * 1024;
+
+/**
+ * Pure: the command that runs a candidate's covering tests: by node id where the map is per test and
+ * the runner takes ids (no other test of their files is collected or run), else their files.
+ */
+export function coveringTestsCommand(plan: Pick<SynthSandbox["plan"], "testCommand" | "selectTests">, map: CoverageMap, tests: string[]): string {
+  if (map.granularity === "per-test" && plan.selectTests && tests.length > 0 && tests.join(" ").length <= MAX_ID_ARGS_CHARS) return plan.selectTests(tests);
+  return plan.testCommand(testFilesOf(map, tests));
 }
 
 export interface SynthDeps {
@@ -106,7 +134,7 @@ function reasonClass(reason: string): string {
 
 export async function synthesize(deps: SynthDeps, input: SynthInput, opts: SynthOptions): Promise<SynthReport> {
   const began = performance.now();
-  const report: SynthReport = { repo: input.repo, commit: input.commit, error: null, coverage: null, targets: 0, outcomes: [], discarded: [], summary: {}, timings: { baselineMs: 0, coverageMs: 0, validationMs: 0, totalMs: 0 } };
+  const report: SynthReport = { repo: input.repo, commit: input.commit, error: null, coverage: null, targets: 0, outcomes: [], discarded: [], summary: {}, timings: { baselineMs: 0, coverageMs: 0, validationMs: 0, totalMs: 0, phases: noPhases() } };
   const finish = () => {
     report.timings.totalMs = Math.round(performance.now() - began);
     return report;
@@ -214,7 +242,7 @@ export async function synthesize(deps: SynthDeps, input: SynthInput, opts: Synth
           seen.add(attempt.candidate.bugPatch);
           tried++;
           sum.candidates++;
-          const outcome = await validateCandidate(box, attempt.candidate, { input, env, clean, coverage, fullCommand, runTimeout, opts });
+          const outcome = await validateCandidate(box, attempt.candidate, { input, env, clean, coverage, fullCommand, runTimeout, opts, phases: report.timings.phases });
           if (outcome.row.status === "valid") {
             sum.valid++;
             validated.push({ instanceId: outcome.row.instanceId, file: attempt.candidate.file, bugPatch: attempt.candidate.bugPatch, failToPass: outcome.row.failToPass ?? [] });
@@ -246,6 +274,7 @@ interface ValidationContext {
   fullCommand: string;
   runTimeout: number;
   opts: SynthOptions;
+  phases: Phases;
 }
 
 /** Apply, fast check on the covering tests, full-suite confirmation, revert; issue text for a survivor. */
@@ -273,13 +302,14 @@ async function validateCandidate(box: SynthSandbox, candidate: Candidate, ctx: V
   };
   const invalid = (reason: string, extra: Partial<TaskRow> = {}): TaskRow => ({ ...base, ...extra, status: "invalid", statusReason: reason });
   const out: CandidateOutcome = { candidate, row: base };
-  const applyError = await box.apply(candidate.bugPatch);
+  const { phases } = ctx;
+  const applyError = await timed(phases, "apply", () => box.apply(candidate.bugPatch));
   if (applyError) return { ...out, row: invalid(`the bug does not apply to the clean tree: ${applyError}`) };
   try {
     if (opts.validation === "coverage" && ctx.coverage) {
       const began = performance.now();
-      const files = testFilesOf(ctx.coverage, candidate.tests);
-      const run = await box.run(env.plan.testCommand(files), ctx.runTimeout);
+      const coverage = ctx.coverage;
+      const run = await timed(phases, "fast", () => box.run(coveringTestsCommand(env.plan, coverage, candidate.tests), ctx.runTimeout));
       out.fast = { failing: [], ms: Math.round(performance.now() - began), tests: candidate.tests.length };
       if (run.timedOut) return { ...out, row: invalid(`the covering tests hang with the bug (killed after ${Math.round(ctx.runTimeout / 1000)} s)`) };
       out.fast.failing = fastFailing(candidate.tests, clean, run.parsed);
@@ -290,7 +320,7 @@ async function validateCandidate(box: SynthSandbox, candidate: Candidate, ctx: V
     const buggy: ParsedRun[] = [];
     let lastLog = "";
     for (let i = 0; i < Math.max(1, opts.runs); i++) {
-      const run = await box.run(ctx.fullCommand, ctx.runTimeout);
+      const run = await timed(phases, "full", () => box.run(ctx.fullCommand, ctx.runTimeout));
       if (run.timedOut) return { ...out, fullMs: Math.round(performance.now() - began), row: invalid(`the test suite hangs with the bug (killed after ${Math.round(ctx.runTimeout / 1000)} s)`) };
       buggy.push(run.parsed);
       lastLog = run.log;
@@ -299,10 +329,10 @@ async function validateCandidate(box: SynthSandbox, candidate: Candidate, ctx: V
     const verdict = confirmFull(buggy, clean);
     const evidence = { ...base.evidence, fast: out.fast ?? null, fullMs: out.fullMs, flaky: "flaky" in verdict ? verdict.flaky : [] };
     if (!verdict.ok) return { ...out, row: invalid(verdict.reason, { failToPass: verdict.failToPass, passToPass: verdict.passToPass, evidence }) };
-    const issue = await writeIssue(
+    const issue = await timed(phases, "issue", () => writeIssue(
       { repo: input.repo, file: candidate.file, symbol: candidate.symbol, bugPatch: candidate.bugPatch, fixPatch, failToPass: verdict.failToPass, failureOutput: lastLog, examples: opts.examples ?? [] },
       opts.writer,
-    );
+    ));
     const row: TaskRow = {
       ...base,
       status: "valid",
@@ -315,6 +345,6 @@ async function validateCandidate(box: SynthSandbox, candidate: Candidate, ctx: V
     };
     return { ...out, row };
   } finally {
-    await box.revert(candidate.bugPatch);
+    await timed(phases, "revert", () => box.revert(candidate.bugPatch));
   }
 }

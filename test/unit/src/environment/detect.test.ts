@@ -43,8 +43,8 @@ describe("Python projects", () => {
       expect: { language: "python", framework: "pytest", packageManager: "pip", reporterFlags: "-rA", dependencyFiles: ["pyproject.toml"] },
       all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --import-mode=importlib -p no:randomly --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1`,
       some: [["tests/test_api.py", "tests/data/x.json"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --import-mode=importlib -p no:randomly --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1 tests/test_api.py`],
-      index: [/\$lego_pip -e '\.\[test\]' -r \/tmp\/lego-requirements.txt$/, /printf '%s\\n' pytest >/],
-      debian: /for p in python3-pytest-mock python3-requests python3-yaml;/,
+      index: [/\$lego_pip -e '\.\[test\]' -r \/tmp\/lego-requirements.txt$/, /printf '%s\\n' pytest coverage >/],
+      debian: /for p in python3-coverage python3-pytest-mock python3-requests python3-yaml;/,
       fallbacks: ["package index, one requirement at a time", "Debian python3-* packages (no package index reachable)", "Debian python3-* packages, run from source (PYTHONPATH=/repo)"],
     },
     {
@@ -59,7 +59,7 @@ describe("Python projects", () => {
       all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1`,
       some: [["tests/test_cli.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1 tests/test_cli.py`],
       index: [/\$lego_pip -e \. -r \/tmp\/lego-requirements.txt$/],
-      debian: /python3-attr python3-click;/,
+      debian: /python3-attr python3-click python3-coverage;/,
       fallbacks: ["package index, one requirement at a time", "Debian python3-* packages (no package index reachable)", "Debian python3-* packages, run from source (PYTHONPATH=/repo/src:/repo)"],
     },
     {
@@ -104,8 +104,8 @@ describe("Python projects", () => {
       expect: { framework: "pytest", dependencyFiles: ["setup.py", "tox.ini"] },
       all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1`,
       some: [["tests/test_x.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1 tests/test_x.py`],
-      index: [/\$lego_pip -e \. -r \/tmp\/lego-requirements.txt$/, /printf '%s\\n' mock -r\/repo\/requirements.txt pytest >/],
-      debian: /for p in python3-mock;/,
+      index: [/\$lego_pip -e \. -r \/tmp\/lego-requirements.txt$/, /printf '%s\\n' mock -r\/repo\/requirements.txt pytest coverage >/],
+      debian: /for p in python3-coverage python3-mock;/,
       fallbacks: ["package index, one requirement at a time", "Debian python3-* packages (no package index reachable)", "Debian python3-* packages, run from source (PYTHONPATH=/repo)"],
     },
     {
@@ -132,8 +132,8 @@ describe("Python projects", () => {
       expect: { framework: "pytest", env: { CI: "true", TZ: "UTC", LANG: "C.UTF-8", LC_ALL: "C.UTF-8", PYTHONHASHSEED: "0", PYTHONPATH: "/repo/src:/repo", PYTHONDONTWRITEBYTECODE: "1" }, dependencyFiles: ["poetry.lock", "pyproject.toml"] },
       all: `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1`,
       some: [["tests/test_app.py"], `python3 -m pytest -rA --continue-on-collection-errors -p no:cacheprovider -o addopts="" --junitxml=__LEGO_REPORT_PATH__ -o junit_family=xunit1 tests/test_app.py`],
-      index: [/\$lego_pip -e \. -r \/tmp\/lego-requirements.txt$/, /printf '%s\\n' pytest pytest-asyncio >/],
-      debian: /for p in python3-poetry-core python3-pytest-asyncio python3-requests;/,
+      index: [/\$lego_pip -e \. -r \/tmp\/lego-requirements.txt$/, /printf '%s\\n' pytest pytest-asyncio coverage >/],
+      debian: /for p in python3-coverage python3-poetry-core python3-pytest-asyncio python3-requests;/,
       fallbacks: ["package index, one requirement at a time", "Debian python3-* packages, run from source (PYTHONPATH=/repo/src:/repo)"],
     },
   ];

@@ -1,0 +1,95 @@
+// The per-test coverage map of a Python environment made by coverage.py (which the environment plan
+// installs beside pytest), in a real container: line level, and agreeing with the sys.settrace
+// fallback on which tests execute each function, while finer than it inside a function.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DatabaseHandle, migrate, openDatabase } from "../../db/client.js";
+import { createDocker } from "../../sandbox/docker.js";
+import { prepareRepoAtBase } from "../../sandbox/git-history.js";
+import { ensureEnvironment } from "../../src/environment/ensure.js";
+import { createLogger } from "../../src/logger.js";
+import { type CoverageMap, testsCovering } from "../../src/synthetic/coverage.js";
+import { listFunctions } from "../../src/synthetic/functions.js";
+import { SynthSandbox } from "../../src/synthetic/sandbox.js";
+import { createTempDatabase, type TempDatabase } from "../support/pg.js";
+import { TEST_BASE_IMAGE, TEST_CACHE_DIR } from "../support/services.js";
+import { pythonSynthProject, synthRepo } from "../support/synth-fixtures.js";
+
+let temp: TempDatabase;
+let database: DatabaseHandle;
+const work = mkdtempSync(path.join(os.tmpdir(), "lego-synth-cov-"));
+const docker = createDocker();
+let byCoverage: CoverageMap;
+let bySettrace: CoverageMap;
+const dir = path.join(work, "shop");
+
+beforeAll(async () => {
+  temp = await createTempDatabase();
+  database = await openDatabase({ url: temp.url, dataDir: "unused" });
+  await migrate(database);
+  const commit = synthRepo(dir, pythonSynthProject);
+  const envDeps = { db: database.db, docker, baseImage: TEST_BASE_IMAGE, dataDir: work, cacheDir: TEST_CACHE_DIR, buildTimeoutMs: 300_000, limits: { cpus: 1, memoryMb: 1024, pids: 256 }, log: createLogger("silent") };
+  const env = await ensureEnvironment(envDeps, { repo: "local/synth-cov", cloneDir: dir, commit });
+  if (!env.ok) throw new Error(env.reason);
+  const repoDir = await prepareRepoAtBase(dir, commit, path.join(work, "tree"), "single-commit");
+  const box = await SynthSandbox.open(docker, { image: env.image, plan: env.plan, repoDir, limits: envDeps.limits });
+  try {
+    const a = await box.coverage(120_000, ["tests/test_cart.py"]);
+    const b = await box.coverage(120_000, ["tests/test_cart.py"], { pythonTool: "settrace" });
+    if (!("map" in a) || !("map" in b)) throw new Error(`no coverage map: ${JSON.stringify([a, b])}`);
+    byCoverage = a.map;
+    bySettrace = b.map;
+  } finally {
+    await box.close();
+  }
+}, 900_000);
+
+afterAll(async () => {
+  await database?.close();
+  await temp?.drop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const T = (name: string) => `tests/test_cart.py::${name}`;
+const lineOf = (text: string) => readFileSync(path.join(dir, "shop/cart.py"), "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
+
+describe("coverage.py per-test map", () => {
+  it("is made by coverage.py, per test", () => {
+    expect(byCoverage.tool).toBe("coverage.py");
+    expect(byCoverage.granularity).toBe("per-test");
+    expect(bySettrace.tool).toBe("settrace");
+    expect([...byCoverage.tests].sort()).toEqual([T("test_clamp"), T("test_discount"), T("test_merge"), T("test_total"), T("test_unrelated")]);
+  });
+
+  it("is line level: a line only the tests that reach it execute", () => {
+    const merge = lineOf("existing.qty += item.qty");
+    const discount = lineOf("subtotal = subtotal - subtotal * discount / 100");
+    const low = lineOf("return low");
+    expect(testsCovering(byCoverage, "shop/cart.py", merge, merge)).toEqual([T("test_merge")]);
+    expect(testsCovering(byCoverage, "shop/cart.py", discount, discount)).toEqual([T("test_discount")]);
+    expect(testsCovering(byCoverage, "shop/cart.py", low, low)).toEqual([T("test_clamp")]);
+    // settrace credits every line of a called function to the test.
+    expect(testsCovering(bySettrace, "shop/cart.py", merge, merge)).toEqual([T("test_discount"), T("test_merge"), T("test_total")]);
+  });
+
+  it("agrees with the settrace map on which tests execute each function, and never names a test settrace did not", async () => {
+    const text = readFileSync(path.join(dir, "shop/cart.py"), "utf8");
+    const fns = await listFunctions(text, "python");
+    expect(fns.length).toBeGreaterThanOrEqual(7);
+    for (const fn of fns) {
+      const a = testsCovering(byCoverage, "shop/cart.py", fn.startLine + 1, fn.endLine);
+      const b = testsCovering(bySettrace, "shop/cart.py", fn.startLine + 1, fn.endLine);
+      expect({ fn: fn.symbol, tests: a }).toEqual({ fn: fn.symbol, tests: b });
+    }
+    expect(testsCovering(byCoverage, "shop/cart.py", lineOf("def unused"), lineOf("return x * 3"))).toEqual([]);
+    for (const [file, lines] of Object.entries(byCoverage.files)) {
+      for (const [line, idx] of Object.entries(lines)) {
+        const named = idx.map((i) => byCoverage.tests[i]);
+        const traced = (bySettrace.files[file]?.[line] ?? []).map((i) => bySettrace.tests[i]);
+        for (const t of named) expect({ file, line, t, traced: traced.includes(t) }).toEqual({ file, line, t, traced: true });
+      }
+    }
+  });
+});

@@ -159,7 +159,8 @@ interface Baseline {
 async function sweSmithWay(envDeps: EnvironmentDeps, input: { repo: string; cloneDir: string; commit: string }, work: string, cands: { id: string; candidate: Candidate }[], runTimeoutMs: number): Promise<Baseline> {
   const env = await ensureEnvironment(envDeps, input);
   if (!env.ok) throw new Error(`environment: ${env.reason}`);
-  const repoDir = await prepareRepoAtBase(input.cloneDir, input.commit, path.join(work, "baseline-tree"), "single-commit");
+  const repoDir = path.join(work, "baseline-tree");
+  await prepareRepoAtBase(input.cloneDir, input.commit, repoDir, "single-commit");
   const out: Baseline = { verdicts: new Map(), valid: 0, fixed: { bake: phase(), pregold: phase() }, perCandidate: { start: phase(), apply: phase(), full: phase(), remove: phase() }, candidateMs: 0 };
   const tag = `lego-bench-synth:${randomBytes(6).toString("hex")}`;
   const [repository, version] = tag.split(":") as [string, string];

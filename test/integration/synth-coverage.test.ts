@@ -33,7 +33,8 @@ beforeAll(async () => {
   const envDeps = { db: database.db, docker, baseImage: TEST_BASE_IMAGE, dataDir: work, cacheDir: TEST_CACHE_DIR, buildTimeoutMs: 300_000, limits: { cpus: 1, memoryMb: 1024, pids: 256 }, log: createLogger("silent") };
   const env = await ensureEnvironment(envDeps, { repo: "local/synth-cov", cloneDir: dir, commit });
   if (!env.ok) throw new Error(env.reason);
-  const repoDir = await prepareRepoAtBase(dir, commit, path.join(work, "tree"), "single-commit");
+  const repoDir = path.join(work, "tree");
+  await prepareRepoAtBase(dir, commit, repoDir, "single-commit");
   const box = await SynthSandbox.open(docker, { image: env.image, plan: env.plan, repoDir, limits: envDeps.limits });
   try {
     const a = await box.coverage(120_000, ["tests/test_cart.py"]);

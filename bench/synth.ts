@@ -6,10 +6,11 @@
 // tree per repository), on the same candidates, with the verdicts compared. Also the yield per
 // strategy and operator, the leak-check rejection rate of issue texts, and where the time goes.
 //
-//   npx tsx bench/synth.ts [--repo PATH] [--candidates 50] [--strategies ast,combine] [--runs 1] [--seed 7]
+//   npx tsx bench/synth.ts [--repo PATH [--test-cmd CMD]] [--candidates 50] [--strategies ast,combine] [--runs 1] [--seed 7]
 //   npx tsx bench/synth.ts [--modules 30] [--tests-per-module 10] [--work-ms 10]   (a generated repository)
 //
-// --repo PATH is cloned into a temporary directory (never modified). The sandbox gets one CPU, so
+// --repo PATH is cloned into a temporary directory (never modified); --test-cmd is the repository's
+// sandbox.testCmd (as .github/lego.yml sets it), e.g. pytest for a unittest suite. The sandbox gets one CPU, so
 // sandbox wall time is CPU time: throughput is valid tasks per CPU-minute.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -24,6 +25,7 @@ import { prepareRepoAtBase } from "../sandbox/git-history.js";
 import type { ParsedRun } from "../sandbox/test-logs/index.js";
 import { type EnvironmentDeps, ensureEnvironment } from "../src/environment/ensure.js";
 import { createLogger } from "../src/logger.js";
+import type { SandboxOverrides } from "../src/repo-config.js";
 import { SynthSandbox } from "../src/synthetic/sandbox.js";
 import { type SynthOptions, type SynthReport, synthesize } from "../src/synthetic/synthesize.js";
 import { type Candidate, type StrategyName, strategyNames } from "../src/synthetic/types.js";
@@ -34,6 +36,7 @@ import { synthRepo } from "../test/support/synth-fixtures.js";
 const { values } = parseArgs({
   options: {
     repo: { type: "string" },
+    "test-cmd": { type: "string" },
     modules: { type: "string", default: "30" },
     "tests-per-module": { type: "string", default: "10" },
     candidates: { type: "string", default: "50" },
@@ -156,7 +159,7 @@ interface Baseline {
  * environment images get the clean tree copied in per sandbox, so it is committed into an image
  * once first (SWE-smith's images hold it), and that is not counted per candidate.
  */
-async function sweSmithWay(envDeps: EnvironmentDeps, input: { repo: string; cloneDir: string; commit: string }, work: string, cands: { id: string; candidate: Candidate }[], runTimeoutMs: number): Promise<Baseline> {
+async function sweSmithWay(envDeps: EnvironmentDeps, input: { repo: string; cloneDir: string; commit: string; overrides?: SandboxOverrides }, work: string, cands: { id: string; candidate: Candidate }[], runTimeoutMs: number): Promise<Baseline> {
   const env = await ensureEnvironment(envDeps, input);
   if (!env.ok) throw new Error(`environment: ${env.reason}`);
   const repoDir = path.join(work, "baseline-tree");
@@ -241,7 +244,7 @@ async function main(): Promise<void> {
     await migrate(database);
     const envDeps: EnvironmentDeps = { db: database.db, docker: createDocker(), baseImage: process.env.LEGO_BASE_IMAGE ?? "lego/base:bookworm", dataDir: path.join(work, "data"), cacheDir: process.env.LEGO_CACHE_DIR ?? path.join(work, "cache"), buildTimeoutMs: 1_200_000, limits: { cpus: 1, memoryMb: 2048, pids: 512 }, log: createLogger("warn") };
     const opts: SynthOptions = { strategies: chosen as StrategyName[], max: 100_000, maxCandidates: candidates, seed, runs, timeoutMs: 600_000, validation: "coverage", writer: null };
-    const input = { repo, cloneDir: dir, commit };
+    const input = { repo, cloneDir: dir, commit, ...(values["test-cmd"] ? { overrides: { testCmd: values["test-cmd"] } } : {}) };
     const cov: SynthReport = await synthesize({ envDeps, db: database.db, scratch: path.join(work, "data") }, input, opts);
     if (cov.error) throw new Error(cov.error);
     if (cov.outcomes.length === 0) throw new Error("no candidate was validated");
@@ -260,7 +263,7 @@ async function main(): Promise<void> {
     const baseFixedMs = base.fixed.bake.ms + base.fixed.pregold.ms;
     const rate = (v: number, ms: number) => (ms > 0 ? v / (ms / 60_000) : 0);
     const suiteSize = Math.max(0, ...cov.outcomes.map((o) => (o.row.failToPass?.length ?? 0) + (o.row.passToPass?.length ?? 0)));
-    console.log(`repository: ${repo}@${commit.slice(0, 12)}${values.repo ? ` (${values.repo})` : `, generated: ${modules} modules, ${modules * perModule} tests (~${workMs} ms of work each)`}; ${suiteSize} tests in a full run; ${cov.targets} covered target functions; coverage map: ${cov.coverage && "tool" in cov.coverage ? cov.coverage.tool : JSON.stringify(cov.coverage)}; sandbox: 1 CPU; runs per state: ${runs}`);
+    console.log(`repository: ${repo}@${commit.slice(0, 12)}${values.repo ? ` (${values.repo}${values["test-cmd"] ? `, test command ${values["test-cmd"]}` : ""})` : `, generated: ${modules} modules, ${modules * perModule} tests (~${workMs} ms of work each)`}; ${suiteSize} tests in a full run; ${cov.targets} covered target functions; coverage map: ${cov.coverage && "tool" in cov.coverage ? cov.coverage.tool : JSON.stringify(cov.coverage)}; sandbox: 1 CPU; runs per state: ${runs}`);
     console.log(`candidates: ${cov.outcomes.length}; identical verdicts (status, FAIL_TO_PASS, PASS_TO_PASS): ${same}/${ours.size}${differing.length ? ` (differ: ${differing.slice(0, 10).join(", ")})` : ""}`);
     console.log(`valid: ${valid} (coverage-targeted) / ${base.valid} (SWE-smith way)`);
     console.log("where the time goes, coverage-targeted (lego synth):");

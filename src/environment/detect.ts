@@ -113,6 +113,10 @@ function applyOverrides(plan: EnvironmentPlan, o: SandboxOverrides): Environment
       out.notes.push(`sandbox.testCmd runs ${named}, not the detected ${plan.framework}: results are read as ${named}`);
     }
     out.testCommand = (files) => overrideCommand(cmd, files);
+    // Test ids go to the override too (pytest takes node ids where it takes files); the detected
+    // command would otherwise run them, and no other runner here takes ids.
+    if (out.framework === "pytest") out.selectTests = (ids) => overrideCommand(cmd, ids);
+    else delete out.selectTests;
     delete out.report;
     // The repository's own command is no longer what runs: there is no wrapper to bypass.
     delete out.directRun;

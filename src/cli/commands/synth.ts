@@ -4,6 +4,7 @@ import path from "node:path";
 import { realIssueExamples, upsertTask, validSyntheticTasks } from "../../../db/tasks.js";
 import { LocalSource } from "../../harvest/local-source.js";
 import { git } from "../../git.js";
+import { repoSettingsAt } from "./harvest.js";
 import { type SynthReport, synthesize } from "../../synthetic/synthesize.js";
 import { bugFile } from "../../synthetic/stored.js";
 import { strategyNames, type StrategyName } from "../../synthetic/types.js";
@@ -37,6 +38,8 @@ export async function synthCommand(batch: Batch, location: string, flags: SynthF
   const source = await LocalSource.open(location, path.join(batch.scratch, "source"));
   const clone = await source.clone();
   const commit = (await git(clone, ["rev-parse", "HEAD"])).trim();
+  // sandbox.image / install / testCmd from .github/lego.yml, as harvest and the synth worker use them.
+  const { overrides } = await repoSettingsAt(clone);
   const db = batch.database.db;
   const earlier = await validSyntheticTasks(db, source.repo, commit);
   const bar = batch.progress(flags.max, "synth");
@@ -53,7 +56,7 @@ export async function synthCommand(batch: Batch, location: string, flags: SynthF
           if (flags.json && o.row.status === "valid") out(taskJsonLine(o.row));
         },
       },
-      { repo: source.repo, cloneDir: clone, commit },
+      { repo: source.repo, cloneDir: clone, commit, overrides },
       {
         strategies: flags.strategies,
         max: flags.max,

@@ -96,8 +96,8 @@ const MAX_ID_ARGS_CHARS = 64 * 1024;
  * Pure: the command that runs a candidate's covering tests: by node id where the map is per test and
  * the runner takes ids (no other test of their files is collected or run), else their files.
  */
-export function coveringTestsCommand(plan: Pick<SynthSandbox["plan"], "testCommand" | "selectTests">, map: CoverageMap, tests: string[]): string {
-  if (map.granularity === "per-test" && plan.selectTests && tests.length > 0 && tests.join(" ").length <= MAX_ID_ARGS_CHARS) return plan.selectTests(tests);
+export function coveringTestsCommand(plan: Pick<SynthSandbox["plan"], "testCommand" | "selectTests">, map: CoverageMap, tests: string[], fullCommand: string): string {
+  if (map.granularity === "per-test" && plan.selectTests && tests.length > 0 && tests.join(" ").length <= MAX_ID_ARGS_CHARS) return plan.selectTests(tests, fullCommand);
   return plan.testCommand(testFilesOf(map, tests));
 }
 
@@ -309,7 +309,7 @@ async function validateCandidate(box: SynthSandbox, candidate: Candidate, ctx: V
     if (opts.validation === "coverage" && ctx.coverage) {
       const began = performance.now();
       const coverage = ctx.coverage;
-      const run = await timed(phases, "fast", () => box.run(coveringTestsCommand(env.plan, coverage, candidate.tests), ctx.runTimeout));
+      const run = await timed(phases, "fast", () => box.run(coveringTestsCommand(env.plan, coverage, candidate.tests, ctx.fullCommand), ctx.runTimeout));
       out.fast = { failing: [], ms: Math.round(performance.now() - began), tests: candidate.tests.length };
       if (run.timedOut) return { ...out, row: invalid(`the covering tests hang with the bug (killed after ${Math.round(ctx.runTimeout / 1000)} s)`) };
       out.fast.failing = fastFailing(candidate.tests, clean, run.parsed);

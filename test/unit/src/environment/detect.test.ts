@@ -457,11 +457,11 @@ describe("overrides from .github/lego.yml", () => {
   it("test ids run through the testCmd too: pytest takes node ids, other runners none", () => {
     const ids = ["tests/test_a.py::T::test_x", "tests/test_a.py::test_y[a b]"];
     const pytestBase = { ...base, "conftest.py": "" };
-    expect(plan(base, { testCmd: "python3 -m pytest -rA -p no:cacheprovider" }).selectTests?.(ids)).toBe("python3 -m pytest -rA -p no:cacheprovider tests/test_a.py::T::test_x 'tests/test_a.py::test_y[a b]'");
-    expect(plan(pytestBase, { testCmd: "tox -e py -- -rA {files}" }).selectTests?.(ids)).toBe("tox -e py -- -rA tests/test_a.py::T::test_x 'tests/test_a.py::test_y[a b]'");
+    expect(plan(base, { testCmd: "python3 -m pytest -rA -p no:cacheprovider" }).selectTests?.(ids, "unused")).toBe("python3 -m pytest -rA -p no:cacheprovider tests/test_a.py::T::test_x 'tests/test_a.py::test_y[a b]'");
+    expect(plan(pytestBase, { testCmd: "tox -e py -- -rA {files}" }).selectTests?.(ids, "unused")).toBe("tox -e py -- -rA tests/test_a.py::T::test_x 'tests/test_a.py::test_y[a b]'");
     expect(plan(base, { testCmd: "make test" }).selectTests).toBeUndefined();
     expect(plan(base, { testCmd: "tox -e py" }).selectTests).toBeUndefined();
-    expect(plan(pytestBase).selectTests?.(ids)).toMatch(/^python3 -m pytest .* tests\/test_a.py::T::test_x/);
+    expect(plan(pytestBase).selectTests?.(ids, "unused")).toMatch(/^python3 -m pytest .* tests\/test_a.py::T::test_x/);
   });
 
   it("image skips building, and works for repositories we do not recognise", () => {

@@ -24,11 +24,25 @@ export async function loadRepoConfig(context: RepoContext, deps: HandlerDeps): P
     const e = err as { status?: number; name?: string; message?: string };
     // A GitHub error (5xx, auth) is not the user's fault: let the job retry.
     if (typeof e.status === "number") throw err;
-    errors = [`the file is not valid YAML: ${e.message ?? String(err)}`];
+    errors = [loaderProblem(err)];
   }
   await reportConfigIssue(context, deps, errors);
   context.log.warn({ errors }, "invalid .github/lego.yml; event skipped");
   return null;
+}
+
+/**
+ * Pure: what the config loader's error says about the file, for the config issue. The loader
+ * wraps YAML errors ("could not be parsed … (invalid YAML)") with the parser's message as the
+ * cause; its `_extends` and recursion errors already name the problem.
+ */
+export function loaderProblem(err: unknown): string {
+  const e = err as { message?: string; cause?: unknown };
+  const message = (e?.message ?? String(err)).replace(/^\[@probot\/octokit-plugin-config\] /, "");
+  const cause = e?.cause instanceof Error ? e.cause.message.split("\n")[0]!.slice(0, 300) : null;
+  if (/\(invalid YAML\)$/.test(message)) return `not valid YAML: ${cause ?? message}`;
+  if (/\(YAML is not an object\)$/.test(message)) return "the file must be a YAML mapping (key: value), not a list or a scalar";
+  return cause ? `${message}: ${cause}` : message;
 }
 
 async function reportConfigIssue(context: RepoContext, deps: HandlerDeps, errors: string[]): Promise<void> {

@@ -144,7 +144,7 @@ export function parseRepoConfig(raw: unknown): RepoConfigResult {
  * alias, an alias bomb) is an error about the file, never an exception.
  */
 export function parseRepoConfigText(text: string): RepoConfigResult {
-  const shape = yamlShapeProblem(text);
+  const shape = configTextProblem(text);
   if (shape) return { ok: false, errors: [shape] };
   let raw: unknown;
   try {
@@ -163,10 +163,11 @@ const MAX_NESTING = 32;
 /**
  * Pure: why a text is refused before YAML sees it. The yaml library crashes the whole process
  * (a fatal out-of-memory in V8's regexp compiler) on a few kilobytes of `{a: {a: …` or `- - - …`,
- * which any repository could commit; the fuzz suite found it. Quotes are not tracked, so a
- * string holding 33 brackets is refused too: no setting needs one.
+ * which any repository could commit, and takes seconds (growing faster than the size) on tens of
+ * kilobytes of `[[[…`; the fuzz suites found both. Quotes are not tracked, so a string holding 33
+ * brackets is refused too: no setting needs one. Applied to every file Probot's loader fetches too.
  */
-function yamlShapeProblem(text: string): string | null {
+export function configTextProblem(text: string): string | null {
   if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) return `the file is larger than ${MAX_CONFIG_BYTES / 1024} KB`;
   let depth = 0;
   for (const ch of text) {

@@ -3,6 +3,7 @@ import { Probot, ProbotOctokit } from "probot";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { timedFetch } from "../http-timeout.js";
+import { configTextProblem } from "../repo-config.js";
 
 /** An Octokit authenticated as one installation of the app. */
 export type InstallationOctokit = Awaited<ReturnType<Probot["auth"]>>;
@@ -20,7 +21,7 @@ export function createProbot(config: Config, log: Logger, opts: ProbotOptions = 
   // attempt instead of holding it. The function form: Probot passes its own options per
   // instance, which would replace an object default.
   const fetch = timedFetch(config.LEGO_HTTP_TIMEOUT_SEC * 1000, "GitHub");
-  const Octokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+  const Octokit = ProbotOctokit.plugin(guardConfigFiles).defaults((o: Record<string, unknown>) => ({
     ...o,
     request: { ...(o.request as object | undefined), fetch },
     // Tests turn retries and throttling off: Probot's throttle options would make every write wait a second.
@@ -34,5 +35,25 @@ export function createProbot(config: Config, log: Logger, opts: ProbotOptions = 
     baseUrl: config.githubApiUrl,
     log: log.child({ component: "probot" }),
     Octokit,
+  });
+}
+
+/** Thrown when a fetched `.github/lego.yml` is refused before the loader's YAML parser sees it. */
+export class ConfigFileShapeError extends Error {
+  override name = "ConfigFileShapeError";
+}
+
+/**
+ * Octokit plugin: every `.github/lego.yml` that Probot's config loader fetches (the repository's,
+ * the org's `.github` fallback, each `_extends` target) passes the same shape check as
+ * parseRepoConfigText before the loader parses it, so no repository can stall or crash the
+ * process that handles its events with a pathological file.
+ */
+export function guardConfigFiles(octokit: { hook: { after(name: "request", hook: (response: { data: unknown }, options: Record<string, unknown>) => void): void } }): void {
+  octokit.hook.after("request", (response, options) => {
+    const path = typeof options.path === "string" ? options.path : "";
+    if (!String(options.url).includes("/contents/") || !/(^|\/)\.github\/lego\.ya?ml$/.test(path) || typeof response.data !== "string") return;
+    const problem = configTextProblem(response.data);
+    if (problem) throw new ConfigFileShapeError(`${problem} (${String(options.owner)}/${String(options.repo)}: ${path})`);
   });
 }

@@ -40,7 +40,8 @@ export async function commitFiles(repo: BareRepo, input: CommitFilesInput): Prom
     if (parent) await repo.git(["read-tree", parent], { env });
     for (const [path, content] of Object.entries(input.files)) {
       if (content === null) {
-        await repo.git(["update-index", "--force-remove", "--", path], { env });
+        // --force-remove wants a work tree, which a bare repository lacks; mode 0 removes the entry.
+        await repo.git(["update-index", "--index-info"], { env, input: `0 ${"0".repeat(40)}\t${path}\n` });
         continue;
       }
       const blob = (await repo.git(["hash-object", "-w", "--stdin"], { input: content })).trim();

@@ -5,6 +5,11 @@ import { DEFAULT_ROOT } from "./types.js";
 const TRUNCATION_LINE = /^\[\.\.\. (\d+) bytes truncated \.\.\.\]$/gm;
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
 
+/** Text without terminal colour and cursor sequences (pytest and uvu colour their output even in CI). */
+export function stripAnsi(text: string): string {
+  return text.includes("\x1b") ? text.replace(ANSI, "") : text;
+}
+
 /**
  * The body cut at truncation markers into the pieces that were kept, in order. Records the
  * truncation on the run, since a test missing from a cut log may simply have been dropped.

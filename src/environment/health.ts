@@ -4,6 +4,7 @@
 // once with its cause instead of once per PR.
 import type Docker from "dockerode";
 import type { SandboxLimits } from "../../sandbox/limits.js";
+import { stripAnsi } from "../../sandbox/test-logs/log-text.js";
 import { runTestState } from "../validation/validate.js";
 import type { EnvironmentPlan } from "./types.js";
 
@@ -33,7 +34,9 @@ const PATTERNS: RegExp[] = [
  * Pure: the first collection or import error in a test log (the earliest line any pattern
  * matches, wherever it is in the log), with where it was collected when the log says.
  */
-export function firstSuiteError(log: string): string | null {
+export function firstSuiteError(coloured: string): string | null {
+  // pytest colours its output ("\x1b[1m\x1b[31mE   ModuleNotFoundError…"): the patterns read the text.
+  const log = stripAnsi(coloured);
   let first: RegExpExecArray | undefined;
   for (const re of PATTERNS) {
     const m = re.exec(log);

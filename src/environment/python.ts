@@ -2,6 +2,8 @@
 // when no index answers, dependencies come from Debian where it has them, the project is
 // installed editable without its dependencies when Debian's setuptools can build it, and
 // otherwise runs from source on PYTHONPATH.
+import path from "node:path";
+import { KEEP_FILE } from "../../sandbox/clean-tree.js";
 import { REPORT_PLACEHOLDER } from "../../sandbox/test-logs/report.js";
 import { shQuote } from "../../sandbox/quote.js";
 import { unittestRunnerCommand, unittestSelectCommand } from "../../sandbox/test-logs/unittest-runner.js";
@@ -73,7 +75,12 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
   // A user's install: a virtual environment from the package index, the build backend fetched
   // from it too. Debian's python3-* packages only when no index answers.
   const nothing = !indexInput.installable && requirementFiles.length === 0 && indexInput.extraRequirements.length === 0;
-  const install = nothing ? [] : [indexInstallCommand(indexInput)];
+  // A VCS version file the build backend writes (hatch-vcs, setuptools-scm) is imported by the
+  // package and tracked by no commit: kept across tree cleans, written when no backend ran.
+  const versionFile = vcsVersionFile(src.pyproject);
+  const keep = versionFile ? [keepVersionFileCommand(versionFile)] : [];
+  if (versionFile) notes.push(`${versionFile} is written by the build backend from VCS metadata and imported by the package: kept in the image across tree cleans, and written with version 0+unknown when no backend could run`);
+  const install = nothing ? [] : [indexInstallCommand(indexInput), ...keep];
   if (!nothing) notes.push(
     `dependencies from the package index (PyPI, or LEGO_PIP_INDEX_URL / PIP_INDEX_URL) into ${VENV}: ${[
       indexInput.installable ? `-e .${indexInput.extras.length ? `[${indexInput.extras.join(",")}]` : ""}` : "",
@@ -88,19 +95,19 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
   const fromSource = `rm -rf ${VENV}; echo '${ENV_MARKER}{"path":"source"}'`;
   const fallbacks: EnvironmentPlan["fallbacks"] = nothing
     ? []
-    : [{ name: "package index, one requirement at a time", install: [oneAtATimeCommand(indexInput)], when: ["dependency-resolution", "compilation", "missing-compiler", "python-version"] }];
+    : [{ name: "package index, one requirement at a time", install: [oneAtATimeCommand(indexInput), ...keep], when: ["dependency-resolution", "compilation", "missing-compiler", "python-version"] }];
   if (backend.installable) {
     // Editable and without dependencies or build isolation, so nothing is fetched; the install
     // gives the package its metadata and entry points, which some code reads at import time.
     // Debian marks its Python as externally managed, hence --break-system-packages.
     fallbacks.push({
       name: "Debian python3-* packages (no package index reachable)",
-      install: [offline, ...apt, "python3 -m pip install --break-system-packages --no-build-isolation --no-deps --no-index -e ."],
+      install: [offline, ...apt, "python3 -m pip install --break-system-packages --no-build-isolation --no-deps --no-index -e .", ...keep],
       when: ["network", "tls"],
     });
   }
   // The last resort whatever the failure: the health check then shows what the tests lack.
-  if (!nothing) fallbacks.push({ name: `Debian python3-* packages, run from source (PYTHONPATH=${pythonPath})`, install: [fromSource, ...apt], when: "any" });
+  if (!nothing) fallbacks.push({ name: `Debian python3-* packages, run from source (PYTHONPATH=${pythonPath})`, install: [fromSource, ...apt, ...keep], when: "any" });
   notes.push(backend.why);
 
   const dependencyFiles = [...ROOT_FILES.filter((f) => files.has(f)), ...requirementFiles, ...["poetry.lock", "Pipfile", "Pipfile.lock"].filter((f) => files.has(f))].sort();
@@ -192,6 +199,34 @@ function sourceDir(files: string[], src: Sources): string | undefined {
 }
 
 /** `installable`: Debian's own setuptools can install it offline; `hasMetadata`: an index-fetched backend can. */
+/** Pure: the version file a VCS-versioning build hook writes, from pyproject.toml (hatch-vcs, setuptools-scm); undefined without one. */
+export function vcsVersionFile(pyproject: TomlTable | undefined): string | undefined {
+  if (!pyproject) return undefined;
+  for (const value of [
+    tomlGet(pyproject, "tool", "hatch", "build", "hooks", "vcs", "version-file"),
+    tomlGet(pyproject, "tool", "setuptools_scm", "version_file"),
+    tomlGet(pyproject, "tool", "setuptools_scm", "write_to"),
+  ]) {
+    if (typeof value !== "string") continue;
+    const file = value.trim().replace(/^\.\//, "");
+    // Inside the repository only: an absolute path or one that climbs out is not ours to keep.
+    if (file && !file.startsWith("/") && !file.split("/").includes("..") && /^[\w./-]+$/.test(file)) return file;
+  }
+  return undefined;
+}
+
+/**
+ * Shell, cwd /repo, after an install: writes the version file when no build backend did, and names
+ * it in the image's keep list (sandbox/clean-tree.ts) so the clean before every run leaves it.
+ */
+export function keepVersionFileCommand(file: string): string {
+  const lines = ["__version__ = version = '0+unknown'", "__version_tuple__ = version_tuple = (0, 'unknown')"];
+  return [
+    `[ -e ${shQuote(file)} ] || { mkdir -p ${shQuote(path.posix.dirname(file))} && printf '%s\\n' ${lines.map(shQuote).join(" ")} > ${shQuote(file)} && echo ${shQuote(`lego: wrote ${file} (version 0+unknown): no build backend wrote it`)}; }`,
+    `printf '%s\\n' ${shQuote(`/${file}`)} > ${KEEP_FILE}`,
+  ].join("\n");
+}
+
 function buildBackend(files: Set<string>, src: Sources): { installable: boolean; hasMetadata: boolean; why: string } {
   const backend = src.pyproject ? tomlGet(src.pyproject, "build-system", "build-backend") : undefined;
   const poetry = src.pyproject !== undefined && isTable(tomlGet(src.pyproject, "tool", "poetry")) && typeof backend === "string";

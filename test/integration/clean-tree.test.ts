@@ -46,6 +46,19 @@ describe("clean snapshots", () => {
     expect(await checkNoFutureHistory(sandbox, "/repo", head)).toEqual({ ok: true, problems: [] });
   }, 120_000);
 
+  it("keeps a file the image's install listed in /etc/lego-keep (a VCS version file), and nothing else untracked", async () => {
+    const seeded = await sandbox.exec("mkdir -p /repo/src/pkg && echo \"version = '1'\" > /repo/src/pkg/_version.py && echo /src/pkg/_version.py > /etc/lego-keep && echo stale > /repo/src/pkg/other.py", { timeoutMs: 30_000 });
+    expect(seeded.exitCode).toBe(0);
+    await applyCodeState(sandbox, repoDir);
+    const ls = await sandbox.exec("cd /repo && for f in src/pkg/_version.py src/pkg/other.py; do [ -e $f ] && echo \"have $f\" || echo \"gone $f\"; done", { timeoutMs: 30_000 });
+    expect(ls.stdout.trim().split("\n")).toEqual(["have src/pkg/_version.py", "gone src/pkg/other.py"]);
+    expect(await checkNoFutureHistory(sandbox, "/repo", head)).toEqual({ ok: true, problems: [] });
+    await sandbox.exec("rm -f /etc/lego-keep", { timeoutMs: 30_000 });
+    const check = await checkNoFutureHistory(sandbox, "/repo", head);
+    expect(check.problems).toEqual([expect.stringMatching(/: src\/pkg\/$/)]);
+    await applyCodeState(sandbox, repoDir);
+  }, 120_000);
+
   it("the history check reports a file left from another commit", async () => {
     await sandbox.exec("mkdir -p /repo/dist && echo stale > /repo/dist/index.js", { timeoutMs: 30_000 });
     const check = await checkNoFutureHistory(sandbox, "/repo", head);

@@ -47,6 +47,11 @@ describe("firstSuiteError", () => {
     // The earliest line any pattern matches, whichever pattern it is.
     expect(firstSuiteError(`ImportError: cannot import name 'x' from 'y'\n${"ok\n".repeat(50_000)}E   AttributeError: late\n`)).toBe("ImportError: cannot import name 'x' from 'y'");
   });
+  it("reads pytest's coloured output (python-humanize/humanize run from source without its generated version file)", () => {
+    const log = fixture("test-logs/pytest-collection-error-colour.txt");
+    expect(log).toContain("\x1b[31mE   ModuleNotFoundError");
+    expect(firstSuiteError(log)).toBe("ModuleNotFoundError: No module named 'humanize._version' (collecting tests/test_filesize.py)");
+  });
   it("is null for a clean run", () => {
     expect(firstSuiteError("tests/test_a.py::test_x PASSED\n1 passed in 0.01s\n")).toBeNull();
   });

@@ -39,6 +39,8 @@ export const repositories = pgTable(
     private: boolean("private").notNull().default(false),
     /** The open "Action Required" issue about an invalid .github/lego.yml, updated rather than re-filed. */
     configIssueNumber: integer("config_issue_number"),
+    /** The `trajgen` section of its .github/lego.yml when last read (the keys it sets); null: never read. */
+    trajgen: jsonb("trajgen").$type<{ k?: number; maxRolloutsPerDay?: number; maxCostUsdPerDay?: number }>(),
     removedAt: timestamp("removed_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

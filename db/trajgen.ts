@@ -2,6 +2,7 @@
 // a rollout row, checked against the budgets and inserted under one lock so that concurrent
 // workers cannot both take the last rollout a budget allows.
 import { and, asc, eq, gt, gte, isNotNull, isNull, ne, sql, type SQL } from "drizzle-orm";
+import type { TrajgenSettings } from "../src/repo-config.js";
 import type { Db } from "./client.js";
 import { repositories, rollouts, taskInstances } from "./schema.js";
 
@@ -65,29 +66,51 @@ export async function getRolloutStatus(db: Db, id: string): Promise<{ status: st
   return row;
 }
 
+/** Records what the repository's .github/lego.yml sets for trajgen (the section as read; `{}` when it sets nothing). */
+export async function setRepoTrajgen(db: Db, fullName: string, settings: TrajgenSettings): Promise<void> {
+  await db
+    .update(repositories)
+    .set({ trajgen: settings, updatedAt: sql`now()` })
+    .where(and(sql`lower(${repositories.fullName}) = lower(${fullName})`, sql`${repositories.trajgen} is distinct from ${JSON.stringify(settings)}::jsonb`));
+}
+
+/** The repository's trajgen settings as last read from its .github/lego.yml; `{}` when none were (unknown repository, never read). */
+export async function repoTrajgen(db: Db, fullName: string): Promise<TrajgenSettings> {
+  const [row] = await db
+    .select({ trajgen: repositories.trajgen })
+    .from(repositories)
+    .where(and(sql`lower(${repositories.fullName}) = lower(${fullName})`, isNull(repositories.removedAt)))
+    .limit(1);
+  return row?.trajgen ?? {};
+}
+
 export interface TaskNeedingRollouts {
   instanceId: string;
   repo: string;
   installationId: number;
+  /** Rollouts the task should have: its repository's `trajgen.k`, else the global k. */
+  k: number;
 }
 
 /**
- * Valid tasks, after `after` in instance-id order, with fewer than `k` rollouts by `model`, on a
- * repository an installation still covers (so it can be cloned). The sweep's page.
+ * Valid tasks, after `after` in instance-id order, with fewer rollouts by `model` than their
+ * repository's k (`trajgen.k` in its .github/lego.yml, else `k`), on a repository an
+ * installation still covers (so it can be cloned). The sweep's page.
  */
 export async function tasksNeedingRollouts(db: Db, model: string, k: number, after: string, limit: number): Promise<TaskNeedingRollouts[]> {
+  const repoK = sql<number>`coalesce((${repositories.trajgen} ->> 'k')::int, ${k})`;
   const rows = await db
-    .select({ instanceId: taskInstances.instanceId, repo: taskInstances.repo, installationId: repositories.installationId })
+    .select({ instanceId: taskInstances.instanceId, repo: taskInstances.repo, installationId: repositories.installationId, k: repoK })
     .from(taskInstances)
     .innerJoin(repositories, and(sql`lower(${repositories.fullName}) = lower(${taskInstances.repo})`, isNull(repositories.removedAt), isNotNull(repositories.installationId)))
     .where(
       and(
         eq(taskInstances.status, "valid"),
         gt(taskInstances.instanceId, after),
-        sql`(select count(*) from ${rollouts} where ${rollouts.taskInstanceId} = ${taskInstances.instanceId} and ${rollouts.model} = ${model}) < ${k}`,
+        sql`(select count(*) from ${rollouts} where ${rollouts.taskInstanceId} = ${taskInstances.instanceId} and ${rollouts.model} = ${model}) < ${repoK}`,
       ),
     )
     .orderBy(asc(taskInstances.instanceId))
     .limit(limit);
-  return rows.map((r) => ({ instanceId: r.instanceId, repo: r.repo, installationId: Number(r.installationId) }));
+  return rows.map((r) => ({ instanceId: r.instanceId, repo: r.repo, installationId: Number(r.installationId), k: Number(r.k) }));
 }

@@ -2,7 +2,8 @@
 // opens (or updates) one "Action Required" issue and the event is skipped with that reason.
 import type { Context } from "probot";
 import { getRepository, setConfigIssue } from "../db/installations.js";
-import { configErrorIssueBody, parseRepoConfig, type RepoConfig } from "../src/repo-config.js";
+import { setRepoTrajgen } from "../db/trajgen.js";
+import { configErrorIssueBody, parseRepoConfig, type RepoConfig, trajgenSettings } from "../src/repo-config.js";
 import type { HandlerDeps } from "./deps.js";
 
 export const CONFIG_ISSUE_TITLE = "LegoFactory: .github/lego.yml needs attention";
@@ -17,6 +18,8 @@ export async function loadRepoConfig(context: RepoContext, deps: HandlerDeps): P
     const parsed = parseRepoConfig(raw);
     if (parsed.ok) {
       await closeConfigIssue(context, deps);
+      // Trajgen reads it from the repository's row: its jobs and the sweep have no event to read the file from.
+      await setRepoTrajgen(deps.db, context.payload.repository.full_name, trajgenSettings(parsed.config));
       return parsed.config;
     }
     errors = parsed.errors;

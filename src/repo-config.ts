@@ -59,6 +59,23 @@ export const repoConfigSchema = z
       })
       .strict()
       .prefault({}),
+    trajgen: z
+      .object({
+        k: z.number().int().min(0).max(64).optional().describe("Teacher rollouts per newly validated task of this repository (0: none); unset: `LEGO_TRAJGEN_K`."),
+        maxRolloutsPerDay: z
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .describe("Teacher rollouts started for this repository in any 24 hours (0 stops them); unset: `LEGO_TRAJGEN_REPO_ROLLOUTS_PER_DAY`. The global budgets apply as well."),
+        maxCostUsdPerDay: z
+          .number()
+          .min(0)
+          .optional()
+          .describe("Teacher spend for this repository in any 24 hours, USD (0 stops it); unset: `LEGO_TRAJGEN_REPO_COST_PER_DAY_USD`. The global budgets apply as well."),
+      })
+      .strict()
+      .prefault({}),
     sandbox: z
       .object({
         image: z.string().min(1).optional().describe("Use this environment image instead of building one."),
@@ -272,4 +289,20 @@ export function fixSettings(config: RepoConfig, k?: number): FixSettings {
     timeoutSec: config.sandbox.timeoutSec,
     overrides: sandboxOverrides(config),
   };
+}
+
+/**
+ * What a repository sets for its teacher rollouts (the keys it sets, no others): stored on the
+ * repository's row whenever its config is read, and read by trajgen when it enqueues and before
+ * each rollout, so it applies however a task became valid.
+ */
+export interface TrajgenSettings {
+  k?: number;
+  maxRolloutsPerDay?: number;
+  maxCostUsdPerDay?: number;
+}
+
+export function trajgenSettings(config: RepoConfig): TrajgenSettings {
+  const { k, maxRolloutsPerDay, maxCostUsdPerDay } = config.trajgen;
+  return { ...(k !== undefined ? { k } : {}), ...(maxRolloutsPerDay !== undefined ? { maxRolloutsPerDay } : {}), ...(maxCostUsdPerDay !== undefined ? { maxCostUsdPerDay } : {}) };
 }

@@ -2,7 +2,9 @@
 // merged PRs become harvest jobs, within the window and limit of its .github/lego.yml.
 import type { Logger } from "pino";
 import { jobId, type JobData, type Queues } from "../src/queue.js";
-import { harvestSettings, parseRepoConfig } from "../src/repo-config.js";
+import type { Db } from "../db/client.js";
+import { setRepoTrajgen } from "../db/trajgen.js";
+import { harvestSettings, parseRepoConfig, trajgenSettings } from "../src/repo-config.js";
 
 interface ClosedPull {
   number: number;
@@ -21,6 +23,8 @@ export interface BackfillGitHub {
 
 export interface BackfillDeps {
   github(installationId: number): Promise<BackfillGitHub>;
+  /** Where the repository's trajgen settings are recorded (src/trajgen reads them from its row). */
+  db?: Db;
   queues: Pick<Queues, "add">;
   log: Logger;
   now?: () => Date;
@@ -36,6 +40,7 @@ export async function processBackfill(data: JobData["backfill"], deps: BackfillD
   const parsed = parseRepoConfig(present ? loaded.config : null);
   // A broken config is reported on the repository by the next event's handler; here we stop.
   if (!parsed.ok) return { skipped: `.github/lego.yml is invalid: ${parsed.errors.join("; ")}` };
+  if (deps.db) await setRepoTrajgen(deps.db, data.repo, trajgenSettings(parsed.config));
   const { harvest } = parsed.config;
   if (!harvest.enabled) return { skipped: "harvest.enabled is false" };
   const since = (deps.now?.() ?? new Date()).getTime() - harvest.backfillDays * 86_400_000;

@@ -19,7 +19,8 @@ export async function processTrajgenSweep(deps: { db: Db; queues: Queues; teache
   let tasks = 0;
   for (;;) {
     const page = await tasksNeedingRollouts(deps.db, deps.teacher.model, deps.teacher.k, after, PAGE);
-    for (const t of page) await enqueueTrajgen(deps.queues, deps.teacher, t, t.installationId);
+    // Each task as many as its repository asks for (trajgen.k in .github/lego.yml), else the teacher's k.
+    for (const t of page) await enqueueTrajgen(deps.queues, { model: deps.teacher.model, k: t.k }, t, t.installationId);
     tasks += page.length;
     if (page.length < PAGE) break;
     after = page.at(-1)!.instanceId;

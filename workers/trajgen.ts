@@ -10,7 +10,7 @@ import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { Db } from "../db/client.js";
 import { storeTaskRollout, updateRollout } from "../db/fixes.js";
 import { doneRolloutOutcomes, getTask, setTaskDifficulty } from "../db/tasks.js";
-import { getRolloutStatus, reserveRollout } from "../db/trajgen.js";
+import { getRolloutStatus, repoTrajgen, reserveRollout } from "../db/trajgen.js";
 import type { SandboxWorkDeps } from "../src/environment/ensure.js";
 import { gradedRollout } from "../src/fix/graded-rollout.js";
 import type { Outcome } from "../src/fix/outcome.js";
@@ -18,7 +18,7 @@ import { cloneBare } from "../src/git.js";
 import type { JobData, JobFailure } from "../src/queue.js";
 import { rolloutDifficulty } from "../src/synthetic/difficulty.js";
 import { toSweBench } from "../src/tasks/swebench.js";
-import { BUDGET_WINDOW_MS, budgetVerdict } from "../src/trajgen/budget.js";
+import { BUDGET_WINDOW_MS, budgetVerdict, repositoryLimits } from "../src/trajgen/budget.js";
 import type { Teacher, TeacherSource } from "../src/trajgen/teacher.js";
 
 /** The GitHub calls a teacher rollout makes: an installation token and the clone URL. */
@@ -57,10 +57,16 @@ export async function processTrajgen(data: JobData["trajgen"], deps: TrajgenDeps
   // id: the trajgen-sweep enqueues the current model's rollouts for the task.
   if (data.model !== t.model) return { status: "skipped", rolloutId: id, reason: `enqueued for ${data.model}, but trajgen is now served by ${describeTeacher(t)}; the trajgen-sweep enqueues its rollouts` };
   if ((await getRolloutStatus(deps.db, id))?.status === "done") return { status: "skipped", rolloutId: id, reason: `rollout ${id} is already stored` };
+  // The repository's own settings as its .github/lego.yml was last read: they may have changed since the job was enqueued.
+  const repoSettings = await repoTrajgen(deps.db, task.repo);
+  if (repoSettings.k !== undefined && data.index >= repoSettings.k) {
+    return { status: "skipped", rolloutId: id, reason: `${task.repo} asks for ${repoSettings.k} teacher rollout(s) per task (trajgen.k in .github/lego.yml); this is rollout ${data.index + 1}` };
+  }
 
   const now = deps.now?.() ?? new Date();
+  const limits = repositoryLimits(t.budget, repoSettings);
   const verdict = await reserveRollout(deps.db, { id, taskInstanceId: task.instanceId, repo: task.repo, index: data.index, model: data.model, modelVersionId: t.version?.id ?? null }, new Date(now.getTime() - BUDGET_WINDOW_MS), (usage) =>
-    budgetVerdict(task.repo, usage, t.budget, now),
+    budgetVerdict(task.repo, usage, limits, now),
   );
   if (!verdict.ok) return { status: "over-budget", rolloutId: id, reason: verdict.reason, retryAt: verdict.retryAt };
 

@@ -26,6 +26,7 @@ import type { JobData, JobFailure, QueueName } from "../queue.js";
 import { synthJob } from "../synthetic/enqueue.js";
 import { writerFrom } from "../synthetic/writer.js";
 import { enqueueTrajgenNow } from "../trajgen/enqueue.js";
+import { repoTrajgen } from "../../db/trajgen.js";
 import type { Runtime } from "./runtime.js";
 
 export interface QueueWorker<N extends QueueName> {
@@ -52,9 +53,9 @@ export interface WorkerParts {
 /** A queue's worker from the parts, or null when a part it needs is not configured. */
 type WorkerFactory<N extends QueueName> = (parts: WorkerParts) => QueueWorker<N> | null;
 
-/** A task that turns valid gets the rollouts of the model serving trajgen at that moment, if any. */
+/** A task that turns valid gets the rollouts of the model serving trajgen at that moment, if any, as many as its repository asks for. */
 function trajgenOnValidated(rt: Runtime): (task: { instanceId: string; repo: string }, installationId: number) => Promise<void> {
-  return async (task, installationId) => void (await enqueueTrajgenNow(rt.queues, rt.teachers, task, installationId));
+  return async (task, installationId) => void (await enqueueTrajgenNow(rt.queues, rt.teachers, task, installationId, (await repoTrajgen(rt.database.db, task.repo)).k));
 }
 
 const queueTable: { [N in QueueName]: WorkerFactory<N> } = {
@@ -62,7 +63,7 @@ const queueTable: { [N in QueueName]: WorkerFactory<N> } = {
     process: (data) => processWebhookDelivery(data, { db: rt.database.db, probot }),
     failed: (data, f) => webhookFailed(data, f, { db: rt.database.db }),
   }),
-  backfill: ({ rt, github, log }) => ({ process: (data) => processBackfill(data, { github, queues: rt.queues, log: log("backfill") }) }),
+  backfill: ({ rt, github, log }) => ({ process: (data) => processBackfill(data, { github, queues: rt.queues, db: rt.database.db, log: log("backfill") }) }),
   signals: ({ rt, github, log }) => ({ process: () => pollSignals({ db: rt.database.db, github, log: log("signals") }), schedule: signalsSchedule }),
   harvest: ({ rt, sandbox, log }) => {
     const onValidated = trajgenOnValidated(rt);

@@ -18,8 +18,11 @@ export async function enqueueTrajgen(queues: Queues, teacher: Pick<Teacher, "mod
   return jobs.map((j) => j.id);
 }
 
-/** Enqueues for the model that serves trajgen now (resolved at the call); none: nothing. */
-export async function enqueueTrajgenNow(queues: Queues, teachers: TeacherSource, task: { instanceId: string; repo: string }, installationId: number): Promise<string[]> {
+/**
+ * Enqueues for the model that serves trajgen now (resolved at the call); none: nothing. `repoK`
+ * is the repository's own rollout count (`trajgen.k` in its .github/lego.yml), when it sets one.
+ */
+export async function enqueueTrajgenNow(queues: Queues, teachers: TeacherSource, task: { instanceId: string; repo: string }, installationId: number, repoK?: number): Promise<string[]> {
   const teacher = await teachers.resolve();
-  return teacher ? enqueueTrajgen(queues, teacher, task, installationId) : [];
+  return teacher ? enqueueTrajgen(queues, { model: teacher.model, k: repoK ?? teacher.k }, task, installationId) : [];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configErrorIssueBody, defaultRepoConfig, parseRepoConfig, parseRepoConfigText } from "../../../src/repo-config.js";
+import { configErrorIssueBody, defaultRepoConfig, parseRepoConfig, parseRepoConfigText, trajgenSettings } from "../../../src/repo-config.js";
 
 describe(".github/lego.yml", () => {
   it("uses documented defaults when the file is absent or empty", () => {
@@ -41,5 +41,24 @@ describe("parseRepoConfigText", () => {
   });
   it("refuses a file over 64 KB", () => {
     expect(parseRepoConfigText(`# ${"x".repeat(70_000)}\n`)).toEqual({ ok: false, errors: ["the file is larger than 64 KB"] });
+  });
+
+  it("takes per-repository trajgen settings, only the keys set, and refuses bad ones with the key and the reason", () => {
+    expect(defaultRepoConfig.trajgen).toEqual({});
+    expect(trajgenSettings(defaultRepoConfig)).toEqual({});
+    const r = parseRepoConfigText("trajgen:\n  k: 0\n  maxCostUsdPerDay: 2.5\n");
+    expect(r.ok && trajgenSettings(r.config)).toEqual({ k: 0, maxCostUsdPerDay: 2.5 });
+    const all = parseRepoConfigText("trajgen:\n  k: 8\n  maxRolloutsPerDay: 500\n  maxCostUsdPerDay: 0\n");
+    expect(all.ok && trajgenSettings(all.config)).toEqual({ k: 8, maxRolloutsPerDay: 500, maxCostUsdPerDay: 0 });
+    const bad = parseRepoConfig({ trajgen: { k: 65, maxRolloutsPerDay: 1.5, maxCostUsdPerDay: "lots", rolloutsPerDay: 3 } });
+    expect(bad.ok).toBe(false);
+    const errors = bad.ok ? [] : bad.errors;
+    expect(errors).toEqual([
+      expect.stringMatching(/^trajgen\.k: Too big: expected number to be <=64/),
+      expect.stringMatching(/^trajgen\.maxRolloutsPerDay: Invalid input: expected int, received number/),
+      expect.stringMatching(/^trajgen\.maxCostUsdPerDay: Invalid input: expected number, received string/),
+      expect.stringMatching(/^trajgen: Unrecognized key: "rolloutsPerDay"/),
+    ]);
+    expect(parseRepoConfig({ trajgen: { k: -1 } })).toEqual({ ok: false, errors: [expect.stringMatching(/^trajgen\.k: Too small: expected number to be >=0/)] });
   });
 });

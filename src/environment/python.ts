@@ -63,7 +63,11 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
   // coverage.py beside pytest: `lego synth` maps which test executes which line with it (the
   // settrace fallback only sees functions). Not loaded unless asked for, so the tests are unchanged.
   const coverageTool = framework.name === "pytest" ? ["coverage"] : [];
-  const debs = debianCandidates([...deps, ...coverageTool]);
+  const extensions = extensionBuild(repo.files, src);
+  if (extensions) notes.push(extensions.why);
+  // The headers compiled extensions build against come from Debian (the base image has gcc).
+  const headers = extensions ? [aptInstallCommand(["python3-dev"])] : [];
+  const debs = [...debianCandidates([...deps, ...coverageTool]), ...(extensions ? ["python3-dev"] : [])];
   const apt = debs.length > 0 ? [aptInstallCommand(debs)] : [];
   const indexInput = {
     installable: backend.hasMetadata,
@@ -80,7 +84,7 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
   const versionFile = vcsVersionFile(src.pyproject);
   const keep = versionFile ? [keepVersionFileCommand(versionFile)] : [];
   if (versionFile) notes.push(`${versionFile} is written by the build backend from VCS metadata and imported by the package: kept in the image across tree cleans, and written with version 0+unknown when no backend could run`);
-  const install = nothing ? [] : [indexInstallCommand(indexInput), ...keep];
+  const install = nothing ? headers : [...headers, indexInstallCommand(indexInput), ...keep];
   if (!nothing) notes.push(
     `dependencies from the package index (PyPI, or LEGO_PIP_INDEX_URL / PIP_INDEX_URL) into ${VENV}: ${[
       indexInput.installable ? `-e .${indexInput.extras.length ? `[${indexInput.extras.join(",")}]` : ""}` : "",
@@ -95,7 +99,7 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
   const fromSource = `rm -rf ${VENV}; echo '${ENV_MARKER}{"path":"source"}'`;
   const fallbacks: EnvironmentPlan["fallbacks"] = nothing
     ? []
-    : [{ name: "package index, one requirement at a time", install: [oneAtATimeCommand(indexInput), ...keep], when: ["dependency-resolution", "compilation", "missing-compiler", "python-version"] }];
+    : [{ name: "package index, one requirement at a time", install: [...headers, oneAtATimeCommand(indexInput), ...keep], when: ["dependency-resolution", "compilation", "missing-compiler", "python-version"] }];
   if (backend.installable) {
     // Editable and without dependencies or build isolation, so nothing is fetched; the install
     // gives the package its metadata and entry points, which some code reads at import time.
@@ -139,6 +143,7 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
     // repeats the first run's command keeping only the tests with these ids.
     selectTests: (ids: string[], command: string) => (unittest ? unittestSelectCommand(ids, command) : [...pytestBase, ...ids.map(pathArg)].join(" ")),
     reporterFlags: framework.name === "pytest" ? "-rA" : "-v",
+    ...(extensions ? { build: extensions.command } : {}),
     // pytest's JUnit XML; for unittest, the JSON lines of our runner (sandbox/test-logs/unittest-runner.ts).
     report: unittest ? "unittest-json" : "junit-xml",
     env: { PATH: `${VENV}/bin:${IMAGE_PATH}`, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: "1" },
@@ -236,6 +241,29 @@ function buildBackend(files: Set<string>, src: Sources): { installable: boolean;
     return { installable: false, hasMetadata, why: `build backend ${backend} comes from the package index; offline, tests run from source` };
   }
   return { installable: true, hasMetadata, why: "setuptools project: pip install -e . with its build backend from the index; offline, Debian's setuptools without dependencies, then running from source" };
+}
+
+const EXTENSION_SOURCE = /\.(c|cc|cpp|cxx|pyx)$/;
+const NOT_PACKAGE_CODE = /(^|\/)(tests?|testing|docs?|examples?|bench(marks?)?)\//;
+
+/**
+ * Compiled extensions the tests import: setup.py (or pyproject's [tool.setuptools] ext-modules)
+ * declares them and their sources are tracked. Their build outputs (`*.so` next to the sources)
+ * are untracked, so the clean tree removes the image's copies before every run, and each state
+ * rebuilds its own in place, from its own sources (a fix in the C code is then what is tested).
+ */
+function extensionBuild(files: string[], src: Sources): { command: string; why: string } | undefined {
+  const sources = files.filter((f) => EXTENSION_SOURCE.test(f) && !NOT_PACKAGE_CODE.test(f));
+  if (sources.length === 0) return undefined;
+  const inSetupPy = src.setupPy !== undefined && /\b(ext_modules|Extension\s*\(|cythonize\s*\()/.test(src.setupPy);
+  const inPyproject = src.pyproject !== undefined && tomlGet(src.pyproject, "tool", "setuptools", "ext-modules") !== undefined;
+  if (!inSetupPy && !inPyproject) return undefined;
+  const command = inSetupPy ? "python3 setup.py -q build_ext --inplace" : `python3 -c 'from setuptools import setup; setup()' -q build_ext --inplace`;
+  const declared = inSetupPy ? "setup.py declares ext_modules" : "pyproject.toml declares [tool.setuptools] ext-modules";
+  return {
+    command,
+    why: `compiled extensions (${declared}; sources such as ${sources.slice(0, 2).join(", ")}): \`${command}\` rebuilds them in place before the tests of every state, since the clean tree removes build outputs the image holds; Debian's python3-dev gives the headers`,
+  };
 }
 
 /** Options from the repository's addopts that change collection and need no plugin. */

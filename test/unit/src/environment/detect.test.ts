@@ -179,6 +179,22 @@ describe("Python projects", () => {
     expect(plan({ "setup.py": "", "tests/test_a.py": "" }).framework).toBe("unittest");
   });
 
+  it("rebuilds compiled extensions in place before the tests when setup.py declares them and their sources are tracked", () => {
+    const setupPy = 'from setuptools import Extension, setup\nsetup(ext_modules=[Extension("markupsafe._speedups", ["src/markupsafe/_speedups.c"])])\n';
+    const p = plan({ "setup.py": setupPy, "pyproject.toml": '[project]\nname = "markupsafe"\n', "src/markupsafe/__init__.py": "", "src/markupsafe/_speedups.c": "", "tests/test_a.py": "" });
+    expect(p.build).toBe("python3 setup.py -q build_ext --inplace");
+    expect(p.notes.join("\n")).toContain("compiled extensions (setup.py declares ext_modules; sources such as src/markupsafe/_speedups.c): `python3 setup.py -q build_ext --inplace` rebuilds them in place");
+    // Headers from Debian before the install, in every install path.
+    expect(p.install[0]).toMatch(/for p in python3-dev; do/);
+    for (const f of p.fallbacks) expect(f.install.join("\n")).toMatch(/python3-dev/);
+    const fromPyproject = plan({ "pyproject.toml": '[project]\nname = "x"\n[tool.setuptools]\next-modules = [{name = "x._c", sources = ["x/_c.c"]}]\n', "x/__init__.py": "", "x/_c.c": "", "tests/test_a.py": "" });
+    expect(fromPyproject.build).toBe("python3 -c 'from setuptools import setup; setup()' -q build_ext --inplace");
+    // No declared extension, or only C files of tests or docs: no build step.
+    expect(plan({ "setup.py": "from setuptools import setup\nsetup()\n", "x/_c.c": "", "tests/test_a.py": "" }).build).toBeUndefined();
+    expect(plan({ "setup.py": setupPy, "tests/fixtures/x.c": "", "tests/test_a.py": "" }).build).toBeUndefined();
+    expect(plan({ "setup.py": setupPy, "src/markupsafe/_speedups.c": "", "tests/test_a.py": "" }).install.join("\n")).toMatch(/python3-dev/);
+  });
+
   it("strips the source directory from unittest module names in src layouts", () => {
     const p = plan({ "setup.py": "", "src/pkg/__init__.py": "", "src/pkg/tests/__init__.py": "", "src/pkg/tests/test_a.py": "" });
     expect(asUnittest(p.testCommand(["src/pkg/tests/test_a.py"]))).toBe("python3 -m unittest -v pkg.tests.test_a");

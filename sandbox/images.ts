@@ -162,11 +162,29 @@ export async function buildEnvironmentImage(docker: Docker, spec: EnvironmentBui
 /** Scripts announce their phases with `##lego-step <what>`; the last one announced is where it failed. */
 export const STEP_MARKER = "##lego-step ";
 
-function failingStep(command: string, output: string): string {
+export function failingStep(command: string, output: string): string {
   const announced = output.split("\n").filter((l) => l.startsWith(STEP_MARKER)).pop();
   if (announced) return announced.slice(STEP_MARKER.length).trim();
+  const script = npmScriptStep(output);
+  if (script) return script;
   const line = command.split("\n").find((l) => l.trim() !== "" && l.trim() !== "set -e") ?? command;
-  return line.trim().slice(0, 200);
+  // The command, not the variables set before it (the install's download switches).
+  return line.trim().replace(/^(?:[A-Za-z_][A-Za-z0-9_]*=(?!\$\()\S*\s+)+/, "").slice(0, 200);
+}
+
+const LIFECYCLE_EVENTS = "preinstall|install|postinstall|prepare|preprepare|postprepare|prepublish";
+
+/**
+ * Pure: the lifecycle script npm says failed (`npm error command sh -c <cmd>`), named by its event
+ * and package when npm printed the script's banner (`> pkg@1.0.0 postinstall`), else by its path.
+ */
+export function npmScriptStep(output: string): string | undefined {
+  const cmd = /^npm (?:error|ERR!) command sh -c (.+)$/m.exec(output)?.[1]?.trim();
+  if (!cmd) return undefined;
+  const banner = [...output.matchAll(new RegExp(`^> (\\S+) (${LIFECYCLE_EVENTS})\\r?\\n> (.*)$`, "gm"))].filter((m) => m[3]?.trim() === cmd).pop();
+  if (banner) return `the ${banner[2]} script of ${banner[1]}: ${cmd}`.slice(0, 200);
+  const where = /^npm (?:error|ERR!) path (.+)$/m.exec(output)?.[1]?.trim();
+  return `a lifecycle script${where ? ` in ${where}` : ""}: ${cmd}`.slice(0, 200);
 }
 
 function splitTag(ref: string): [string, string] {

@@ -26,8 +26,9 @@ const PATTERNS: RegExp[] = [
   /^E\s+((?:ModuleNotFoundError|ImportError|SyntaxError|AttributeError|NameError|TypeError|\w+Error): .+)$/m,
   // unittest: "ImportError: Failed to import test module: x" then the exception.
   /^((?:ModuleNotFoundError|ImportError): .+)$/m,
-  // node: "Error: Cannot find module 'x'", "Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'x'".
-  /^[#\s]*((?:Error|SyntaxError|TypeError|ReferenceError)(?: \[[A-Z_]+\])?: (?:Cannot find (?:module|package)|Unexpected token|Cannot use import).+)$/m,
+  // node: "Error: Cannot find module 'x'", "Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'x'",
+  // also behind mocha's "✖ ERROR: " (a --require that fails) or "Exception during run: ".
+  /^[#\s]*(?:✖\s*ERROR:\s*|Exception during run:\s*)?((?:Error|SyntaxError|TypeError|ReferenceError)(?: \[[A-Z_]+\])?: (?:Cannot find (?:module|package)|Unexpected token|Cannot use import).+)$/m,
 ];
 
 /**
@@ -77,10 +78,16 @@ export async function checkEnvironmentHealth(
   };
 }
 
-/** The health-check sentence a task whose run shows no evidence of the suite quotes. */
+/** What a user can set in `.github/lego.yml` when the image's suite fails to import or to run at all. */
+export const HEALTH_HINTS = {
+  importError: "the environment lacks what the tests import: set sandbox.install in .github/lego.yml to the commands that install it, or sandbox.image to an image that has it",
+  didNotRun: "set sandbox.testCmd in .github/lego.yml to the command that runs the tests (or sandbox.install / sandbox.image when the runner itself is missing)",
+} as const;
+
+/** The health-check sentence a task whose run shows no evidence of the suite quotes, with what to set. */
 export function healthNote(h: EnvironmentHealth | null | undefined): string {
   if (!h) return "";
-  if (h.firstError) return `; at image build the whole suite collected ${h.collected} test(s) and its first error was: ${h.firstError}`;
-  if (!h.ran) return `; at image build the whole suite did not run either${h.error ? ` (${h.error})` : ""}`;
+  if (h.firstError) return `; at image build the whole suite collected ${h.collected} test(s) and its first error was: ${h.firstError}; ${HEALTH_HINTS.importError}`;
+  if (!h.ran) return `; at image build the whole suite did not run either${h.error ? ` (${h.error})` : ""}; ${HEALTH_HINTS.didNotRun}`;
   return "";
 }

@@ -315,7 +315,8 @@ function packageManager(repo: RepoSnapshot, pkg: PackageJson, files: Set<string>
         manager,
         install: `${env} ${yarn} install ${lockfile ? "--frozen-lockfile " : ""}--non-interactive`,
         noScripts: `${env} ${yarn} install ${lockfile ? "--frozen-lockfile " : ""}--non-interactive --ignore-scripts`,
-        unfrozen: lockfile ? `${env} ${yarn} install --non-interactive --ignore-scripts` : undefined,
+        // --no-lockfile: yarn.lock neither read nor written, every range resolved afresh.
+        unfrozen: lockfile ? `${env} ${yarn} install --no-lockfile --non-interactive --ignore-scripts` : undefined,
         note: `${why}: yarn classic, install --frozen-lockfile`,
       };
     }
@@ -350,7 +351,9 @@ function packageManager(repo: RepoSnapshot, pkg: PackageJson, files: Set<string>
       manager,
       install: `${env} npm ci --no-audit --no-fund`,
       noScripts: `${env} npm ci --no-audit --no-fund --ignore-scripts`,
-      unfrozen: `${env} npm install --no-audit --no-fund --ignore-scripts`,
+      // --no-package-lock: npm install alone still installs what the lockfile says (the same
+      // unresolvable tarballs); without it every range is resolved from the registry afresh.
+      unfrozen: `${env} npm install --no-package-lock --no-audit --no-fund --ignore-scripts`,
       note: `${why}: npm ci`,
     };
   }

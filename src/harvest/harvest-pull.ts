@@ -50,9 +50,10 @@ export async function validateCandidate(
       evidence: { environment: { reused: env.reused, fallback: env.fallback, ...(env.plan.directRun ? { directRun: env.plan.directRun } : {}) }, flaky: result.flaky, runs: result.runs, testStatuses: result.testStatuses, timings: result.timings },
     };
     if (result.valid) return { ...row, ...fields, status: "valid", statusReason: null };
-    // A run that shows no sign of the suite, or no test in it, quotes what the image's health check saw: the cause, once.
+    // A run that shows no sign of the suite, no test in it, or a runner that crashed before writing
+    // its report quotes what the image's health check saw: the cause, once, and what to set.
     const reason = result.reason ?? "invalid";
-    return invalid(/no evidence that the test suite ran|^no test results/.test(reason) ? `${reason}${healthNote(env.health)}` : reason, fields);
+    return invalid(/no evidence that the test suite ran|^no test results|wrote no structured report/.test(reason) ? `${reason}${healthNote(env.health)}` : reason, fields);
   } finally {
     await rm(repoDir, { recursive: true, force: true });
   }

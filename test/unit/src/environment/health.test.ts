@@ -36,6 +36,9 @@ describe("firstSuiteError", () => {
   it("names the module and exception of a pytest collection error, and where", () => {
     expect(firstSuiteError(fixture("pytest-collection-error.log"))).toBe("ModuleNotFoundError: No module named 'hypothesis_missing_lego' (collecting tests/test_prop.py)");
   });
+  it("finds the module behind mocha's coloured \"✖ ERROR:\" when a --require fails (captured from mocha 10.8.2)", () => {
+    expect(firstSuiteError(fixture("mocha-require-missing-module.log"))).toBe("Error: Cannot find module 'chai-missing-lego'");
+  });
   it("finds node's missing module", () => {
     expect(firstSuiteError(fixture("node-test-missing-module.log"))).toBe("Error: Cannot find module 'left-pad-missing-lego'");
   });
@@ -70,6 +73,8 @@ describe("healthNote", () => {
   it("quotes the first error the image's health check saw", () => {
     const note = healthNote({ ran: true, collected: 1, passed: 1, failed: 0, firstError: "ModuleNotFoundError: No module named 'hypothesis'", durationMs: 5 });
     expect(note).toMatch(/first error was: ModuleNotFoundError: No module named 'hypothesis'/);
+    expect(note).toMatch(/; the environment lacks what the tests import: set sandbox\.install in \.github\/lego\.yml/);
+    expect(healthNote({ ran: false, collected: 0, passed: 0, failed: 0, firstError: null, durationMs: 5 })).toMatch(/did not run either; set sandbox\.testCmd in \.github\/lego\.yml/);
     expect(healthNote({ ran: true, collected: 3, passed: 3, failed: 0, firstError: null, durationMs: 5 })).toBe("");
     expect(healthNote(null)).toBe("");
   });

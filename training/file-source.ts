@@ -10,6 +10,7 @@ import { rolloutOutcomes, type RolloutOutcome } from "../db/schema.js";
 import { parseJsonl, taskInstanceSchema } from "../src/tasks/swebench.js";
 import { ahead } from "./ahead.js";
 import { parseInstanceId } from "./holdout.js";
+import { parseJsonLine } from "./json-line.js";
 import type { ExportRollout, ExportTask, Problem, TaskGroup } from "./source.js";
 
 export interface FileSourceOptions {
@@ -191,7 +192,7 @@ async function readRollout(handle: FileHandle, ref: LineRef, instanceId: string,
   await handle.read(buffer, 0, ref.length, ref.offset);
   let record;
   try {
-    record = rolloutRecord.safeParse(JSON.parse(buffer.toString("utf8")));
+    record = rolloutRecord.safeParse(parseJsonLine(buffer));
   } catch (error) {
     return { ...bareRollout(instanceId, ref), corrupt: `${path}:${ref.line}: not valid JSON: ${(error as Error).message}` };
   }

@@ -4,6 +4,7 @@
 // report. A missing, cut or malformed report, or claims the report does not back, leave the run
 // `untrusted` with the reason.
 import { canonicalRun } from "./canonical-id.js";
+import { parseGoTest } from "./go-test.js";
 import { parseJestJson } from "./jest.js";
 import { parseJunitXml } from "./junit.js";
 import { parseMochaJson } from "./mocha.js";
@@ -12,12 +13,24 @@ import { parseUnittestReport } from "./unittest-report.js";
 import { type Framework, type ParsedRun, DEFAULT_ROOT } from "./types.js";
 import { parseTestLog } from "./index.js";
 
-export type ReportFormat = "junit-xml" | "jest-json" | "mocha-json" | "tap" | "unittest-json";
+export type ReportFormat = "junit-xml" | "jest-json" | "mocha-json" | "tap" | "unittest-json" | "go-json";
 
 /** Stands for the report's path in a plan's test command; the runner puts a fresh path in its place per run. */
 export const REPORT_PLACEHOLDER = "__LEGO_REPORT_PATH__";
 
 const LISTED = 5;
+
+/** Recorded on every go run: the report is only as good as what test2json reads. */
+export const GO_LIMITATION = "go test -json builds its events from each test binary's own stdout (test2json), so a test printing framing lines could still forge results in the report";
+
+/**
+ * Recorded on a run read from its printed output (ava and node-tap print their TAP on stdout,
+ * from the same processes that run the tests, and an override command gives no report path):
+ * nothing there is beyond the reach of the code under test.
+ */
+export function printedOnlyNote(framework: Framework): string {
+  return `${framework} results were read from the printed output (no report file at a private path): the code under test could print fake ones`;
+}
 
 function parseReport(format: ReportFormat, text: string, root: string): ParsedRun {
   switch (format) {
@@ -31,6 +44,10 @@ function parseReport(format: ReportFormat, text: string, root: string): ParsedRu
       return parseTap(text, root);
     case "unittest-json":
       return parseUnittestReport(text);
+    case "go-json": {
+      const run = parseGoTest(text);
+      return { ...run, notes: [...run.notes, GO_LIMITATION] };
+    }
   }
 }
 

@@ -3,7 +3,8 @@
 import { fileSections } from "./parse.js";
 
 const TEST_DIR = /(^|\/)(tests?|__tests__|spec|specs|testing)\//i;
-const TEST_NAME = /(^|\/)(test_[^/]*\.py|[^/]*_test\.(py|go)|[^/]*\.(test|spec)\.[cm]?[jt]sx?|conftest\.py)$/i;
+// `test.py` / `tests.py` (a single-module suite: python-slugify, Django apps) and `test.js` count too.
+const TEST_NAME = /(^|\/)(test_[^/]*\.py|[^/]*_test\.(py|go)|[^/]*\.(test|spec)\.[cm]?[jt]sx?|conftest\.py|tests?\.py|tests?\.[cm]?[jt]sx?)$/i;
 
 export function isTestFile(path: string): boolean {
   return TEST_DIR.test(path) || TEST_NAME.test(path);

@@ -1,4 +1,5 @@
 // Go modules: the toolchain the module asks for, from go.dev, and `go test -json`.
+import { REPORT_PLACEHOLDER } from "../../sandbox/test-logs/report.js";
 import { shQuote } from "../../sandbox/quote.js";
 import { pathArg } from "./shell.js";
 import type { EnvironmentPlan, RepoSnapshot } from "./types.js";
@@ -44,9 +45,15 @@ export function planGo(repo: RepoSnapshot): EnvironmentPlan {
       const dirs = testFiles === "all" ? [] : testFiles.filter((f) => f.endsWith(".go")).map(packageDir);
       const packages = dirs.length > 0 ? [...new Set(dirs)].map((d) => pathArg(d === "." ? "." : `./${d}`)) : ["./..."];
       // Offline at test time: fail at once on a missing module rather than wait on the proxy.
-      return [GO_ENV, "GOPROXY=off", "go", "test", "-json", "-count=1", ...packages].join(" ");
+      // The test2json events go to the run's report path, not to the output (see go-json below).
+      return [GO_ENV, "GOPROXY=off", "go", "test", "-json", "-count=1", ...packages, ">", REPORT_PLACEHOLDER].join(" ");
     },
     reporterFlags: "-json",
+    // What go test -json prints is test2json's reading of each test binary's stdout, so a test
+    // printing framing lines (`--- PASS: TestX`, or the \x16-prefixed ones of -test.v=test2json)
+    // can still forge events inside the report: the file keeps the output and the code's direct
+    // writes apart, not the binary's own stdout. Recorded on every run's notes.
+    report: "go-json",
     env: { GOPATH: "/go", GOCACHE: "/go/cache" },
     notes,
   };

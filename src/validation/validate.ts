@@ -9,7 +9,7 @@ import { noFutureHistoryScript } from "../../sandbox/git-history.js";
 import { applyCodeState } from "../../sandbox/images.js";
 import type { SandboxLimits } from "../../sandbox/limits.js";
 import { extractMarked, parseTestLog, wrapWithMarkers, type ParsedRun } from "../../sandbox/test-logs/index.js";
-import { REPORT_PLACEHOLDER, resultsFromReport } from "../../sandbox/test-logs/report.js";
+import { printedOnlyNote, REPORT_PLACEHOLDER, resultsFromReport } from "../../sandbox/test-logs/report.js";
 import type { EnvironmentPlan } from "../environment/types.js";
 import { touchedTestFiles } from "../diff/index.js";
 import { classifyRuns, collectionShrank } from "./grading.js";
@@ -168,7 +168,8 @@ export async function runTestState(
         const read = await sandbox.exec(`cat ${report} && rm -rf ${report.slice(0, report.lastIndexOf("/"))}`, { timeoutMs: 60_000, maxOutputBytes: REPORT_MAX_BYTES });
         parsed = resultsFromReport(opts.plan.report, read.exitCode === 0 ? read.stdout : null, output, opts.plan.framework);
       } else {
-        parsed = parseTestLog(opts.plan.framework, output);
+        const printed = parseTestLog(opts.plan.framework, output);
+        parsed = { ...printed, notes: [...printed.notes, printedOnlyNote(opts.plan.framework)] };
       }
       out.runs.push(parsed);
       out.evidence.push({

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseJunitXml } from "../../../sandbox/test-logs/junit.js";
-import { resultsFromReport } from "../../../sandbox/test-logs/report.js";
+import { GO_LIMITATION, printedOnlyNote, resultsFromReport } from "../../../sandbox/test-logs/report.js";
 import { classifyRuns, gradeRun } from "../../../src/validation/grading.js";
 
 const junit = (cases: string) => `<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" tests="2">${cases}</testsuite></testsuites>`;
@@ -81,5 +81,26 @@ describe("a uvu run whose test files never load", () => {
     const { invalidReason } = classifyRuns([run], [run]);
     expect(invalidReason).toMatch(/^no test results: the suite ran but neither the NOP nor the Oracle run reported a single test/);
     expect(invalidReason).not.toMatch(/already pass/);
+  });
+});
+
+describe("go test -json written to the report path", () => {
+  // Recorded from go 1.19: TestReal prints `=== RUN   TestGhost` and `--- PASS: TestGhost` on
+  // its stdout, then fails. test2json reads the binary's stdout, so the forged test is in the report.
+  const forged = readFileSync(new URL("../../fixtures/test-logs/go-test-forged.jsonl", import.meta.url), "utf8");
+
+  it("reads the events from the file, says on every run what test2json can be fooled by, and checks printed events as claims", () => {
+    const run = resultsFromReport("go-json", forged, "", "go-test");
+    expect(run.untrusted).toBeUndefined();
+    expect(run.statuses["example.com/x/TestReal"]).toBe("FAILED");
+    expect(run.statuses["example.com/x/TestGhost"]).toBe("PASSED");
+    expect(run.notes).toContain(GO_LIMITATION);
+    // Events printed on the output itself (past the go command) are claims the report must back.
+    const printed = '{"Action":"pass","Package":"example.com/x","Test":"TestReal"}\n';
+    expect(resultsFromReport("go-json", forged, printed, "go-test")).toMatchObject({ spoofed: true, untrusted: "the output claims 1 test(s) (example.com/x/TestReal) passed that the test runner's report does not" });
+  });
+
+  it("names the limitation of a run read from its printed output", () => {
+    expect(printedOnlyNote("ava")).toBe("ava results were read from the printed output (no report file at a private path): the code under test could print fake ones");
   });
 });

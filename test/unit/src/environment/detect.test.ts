@@ -413,12 +413,12 @@ describe("JavaScript and TypeScript projects", () => {
 describe("Go projects", () => {
   it("go test -json for all packages or the packages of the given files", () => {
     const p = plan({ "go.mod": "module example.com/x\n\ngo 1.22\n", "go.sum": "", "pkg/a/a_test.go": "", "main_test.go": "" });
-    expect(p).toMatchObject({ language: "go", framework: "go-test", packageManager: "go", dependencyFiles: ["go.mod", "go.sum"], reporterFlags: "-json" });
+    expect(p).toMatchObject({ language: "go", framework: "go-test", packageManager: "go", dependencyFiles: ["go.mod", "go.sum"], reporterFlags: "-json", report: "go-json" });
     expect(p.install[0]).toMatch(/^curl -fsSL https:\/\/go.dev\/dl\/go1.22.0.linux-\$\(dpkg --print-architecture\).tar.gz \| tar -C \/usr\/local -xz && ln -sf /);
     expect(p.install[1]).toBe("GOPATH=/go GOCACHE=/go/cache go mod download");
-    expect(p.testCommand("all")).toBe("GOPATH=/go GOCACHE=/go/cache GOPROXY=off go test -json -count=1 ./...");
+    expect(p.testCommand("all")).toBe("GOPATH=/go GOCACHE=/go/cache GOPROXY=off go test -json -count=1 ./... > __LEGO_REPORT_PATH__");
     expect(p.testCommand(["pkg/a/a_test.go", "pkg/a/testdata/in.txt", "main_test.go", "pkg/a/testdata/gen.go"])).toBe(
-      "GOPATH=/go GOCACHE=/go/cache GOPROXY=off go test -json -count=1 ./pkg/a .",
+      "GOPATH=/go GOCACHE=/go/cache GOPROXY=off go test -json -count=1 ./pkg/a . > __LEGO_REPORT_PATH__",
     );
   });
 

@@ -150,6 +150,8 @@ interface Baseline {
   /** Per candidate: container create+start, apply, full-suite run(s), removal. */
   perCandidate: { start: Phase; apply: Phase; full: Phase; remove: Phase };
   candidateMs: number;
+  /** CPU time inside the candidates' containers (their start and removal are the engine's, not counted); null if unreported. */
+  candidateCpuMs: number | null;
 }
 
 /**
@@ -164,7 +166,7 @@ async function sweSmithWay(envDeps: EnvironmentDeps, input: { repo: string; clon
   if (!env.ok) throw new Error(`environment: ${env.reason}`);
   const repoDir = path.join(work, "baseline-tree");
   await prepareRepoAtBase(input.cloneDir, input.commit, repoDir, "single-commit");
-  const out: Baseline = { verdicts: new Map(), valid: 0, fixed: { bake: phase(), pregold: phase() }, perCandidate: { start: phase(), apply: phase(), full: phase(), remove: phase() }, candidateMs: 0 };
+  const out: Baseline = { verdicts: new Map(), valid: 0, fixed: { bake: phase(), pregold: phase() }, perCandidate: { start: phase(), apply: phase(), full: phase(), remove: phase() }, candidateMs: 0, candidateCpuMs: 0 };
   const tag = `lego-bench-synth:${randomBytes(6).toString("hex")}`;
   const [repository, version] = tag.split(":") as [string, string];
   const limits = envDeps.limits ?? {};
@@ -211,10 +213,13 @@ async function sweSmithWay(envDeps: EnvironmentDeps, input: { repo: string; clon
           }
         }
       } finally {
+        const cpu = await box.cpuMs();
+        out.candidateCpuMs = cpu === null || out.candidateCpuMs === null ? null : out.candidateCpuMs + cpu;
         await timed(out.perCandidate.remove, () => box.close());
       }
       out.verdicts.set(id, verdict);
       out.candidateMs += performance.now() - began;
+      process.stderr.write(`swe-smith ${out.verdicts.size}/${cands.length} ${id} ${JSON.parse(verdict)[0]} ${((performance.now() - began) / 1000).toFixed(1)} s\n`);
     }
   } finally {
     await envDeps.docker.getImage(tag).remove({ force: true }).catch(() => undefined);
@@ -245,7 +250,15 @@ async function main(): Promise<void> {
     const envDeps: EnvironmentDeps = { db: database.db, docker: createDocker(), baseImage: process.env.LEGO_BASE_IMAGE ?? "lego/base:bookworm", dataDir: path.join(work, "data"), cacheDir: process.env.LEGO_CACHE_DIR ?? path.join(work, "cache"), buildTimeoutMs: 1_200_000, limits: { cpus: 1, memoryMb: 2048, pids: 512 }, log: createLogger("warn") };
     const opts: SynthOptions = { strategies: chosen as StrategyName[], max: 100_000, maxCandidates: candidates, seed, runs, timeoutMs: 600_000, validation: "coverage", writer: null };
     const input = { repo, cloneDir: dir, commit, ...(values["test-cmd"] ? { overrides: { testCmd: values["test-cmd"] } } : {}) };
-    const cov: SynthReport = await synthesize({ envDeps, db: database.db, scratch: path.join(work, "data") }, input, opts);
+    let seen = 0;
+    const onOutcome = (o: object) => {
+      if ("row" in o) {
+        const r = o as SynthReport["outcomes"][number];
+        process.stderr.write(`coverage ${++seen} ${r.row.instanceId} ${r.row.status} fast ${r.fast ? `${(r.fast.ms / 1000).toFixed(1)} s` : "-"} full ${r.fullMs !== undefined ? `${(r.fullMs / 1000).toFixed(1)} s` : "-"}\n`);
+      }
+    };
+    const cov: SynthReport = await synthesize({ envDeps, db: database.db, scratch: path.join(work, "data"), onOutcome }, input, opts);
+    process.stderr.write(`coverage-targeted done: ${JSON.stringify({ timings: cov.timings, cpu: cov.cpu })}\n`);
     if (cov.error) throw new Error(cov.error);
     if (cov.outcomes.length === 0) throw new Error("no candidate was validated");
     // The same hang limit as ours: 5× the clean suite, at least 30 s.
@@ -280,7 +293,12 @@ async function main(): Promise<void> {
     const baseRateFixed = rate(base.valid, base.candidateMs + baseFixedMs);
     console.log(`coverage-targeted: ${oursRate.toFixed(1)} valid tasks per CPU-minute (${oursRateFixed.toFixed(1)} counting the clean suite and the coverage map)`);
     console.log(`SWE-smith way: ${baseRate.toFixed(1)} valid tasks per CPU-minute (${baseRateFixed.toFixed(1)} counting the image and the pre-gold run)`);
-    console.log(`throughput ratio coverage/SWE-smith: ${(oursRate / baseRate).toFixed(2)}x per candidate (${(oursRateFixed / baseRateFixed).toFixed(2)}x with the once-per-repository costs of each)`);
+    if (cov.cpu.validationMs !== null && base.candidateCpuMs !== null) {
+      const oursCpuRate = rate(valid, cov.cpu.validationMs);
+      const baseCpuRate = rate(base.valid, base.candidateCpuMs);
+      console.log(`CPU time in the sandboxes (the engine's container start and removal not included): coverage-targeted ${s1(cov.cpu.validationMs)} (${oursCpuRate.toFixed(1)} valid per CPU-minute; clean suite ${s1(cov.cpu.baselineMs ?? 0)}, coverage map ${s1(cov.cpu.coverageMs ?? 0)}), SWE-smith way ${s1(base.candidateCpuMs)} (${baseCpuRate.toFixed(1)} valid per CPU-minute); ratio ${(oursCpuRate / baseCpuRate).toFixed(2)}x`);
+    }
+    console.log(`throughput ratio coverage/SWE-smith (wall time of a 1-CPU sandbox): ${(oursRate / baseRate).toFixed(2)}x per candidate (${(oursRateFixed / baseRateFixed).toFixed(2)}x with the once-per-repository costs of each)`);
     const n = cov.outcomes.length;
     const survivors = ph.full.n / runs;
     const fullEach = ph.full.n ? ph.full.ms / ph.full.n : 0;

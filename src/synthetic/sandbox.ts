@@ -109,6 +109,16 @@ export class SynthSandbox {
     return { map: mergeFileCoverage(runs) };
   }
 
+  /**
+   * CPU time the sandbox's processes have used so far (the container's cgroup, read through the
+   * Docker API from outside, so reading it costs the sandbox nothing); null when the engine says nothing.
+   */
+  async cpuMs(): Promise<number | null> {
+    const stats = (await this.sandbox.container.stats({ stream: false, "one-shot": true } as { stream: false }).catch(() => null)) as { cpu_stats?: { cpu_usage?: { total_usage?: number } } } | null;
+    const ns = stats?.cpu_stats?.cpu_usage?.total_usage;
+    return typeof ns === "number" && ns > 0 ? ns / 1e6 : null;
+  }
+
   /** The underlying container (the benchmark commits one holding the clean tree as an image). */
   get container(): Sandbox["container"] {
     return this.sandbox.container;

@@ -71,6 +71,8 @@ export interface SynthReport {
   discarded: Attempt[];
   summary: Record<string, StrategySummary>;
   timings: { baselineMs: number; coverageMs: number; validationMs: number; totalMs: number; phases: Phases };
+  /** CPU time the shared sandbox used in each stage (null where the engine reports none): under load, wall time is not CPU time. */
+  cpu: { baselineMs: number | null; coverageMs: number | null; validationMs: number | null };
 }
 
 /** Where validation time goes: milliseconds and count per phase (candidate generation is what `validationMs` has beyond them). */
@@ -134,7 +136,7 @@ function reasonClass(reason: string): string {
 
 export async function synthesize(deps: SynthDeps, input: SynthInput, opts: SynthOptions): Promise<SynthReport> {
   const began = performance.now();
-  const report: SynthReport = { repo: input.repo, commit: input.commit, error: null, coverage: null, targets: 0, outcomes: [], discarded: [], summary: {}, timings: { baselineMs: 0, coverageMs: 0, validationMs: 0, totalMs: 0, phases: noPhases() } };
+  const report: SynthReport = { repo: input.repo, commit: input.commit, error: null, coverage: null, targets: 0, outcomes: [], discarded: [], summary: {}, timings: { baselineMs: 0, coverageMs: 0, validationMs: 0, totalMs: 0, phases: noPhases() }, cpu: { baselineMs: null, coverageMs: null, validationMs: null } };
   const finish = () => {
     report.timings.totalMs = Math.round(performance.now() - began);
     return report;
@@ -151,6 +153,7 @@ export async function synthesize(deps: SynthDeps, input: SynthInput, opts: Synth
   try {
     const fullCommand = env.plan.testCommand("all");
     // The clean baseline: the suite `runs` times.
+    const cpu0 = await box.cpuMs();
     let t = performance.now();
     const cleanRuns: TestRun[] = [];
     for (let i = 0; i < Math.max(1, opts.runs); i++) {
@@ -162,6 +165,8 @@ export async function synthesize(deps: SynthDeps, input: SynthInput, opts: Synth
       cleanRuns.push(run);
     }
     report.timings.baselineMs = Math.round(performance.now() - t);
+    const cpu1 = await box.cpuMs();
+    report.cpu.baselineMs = cpu0 !== null && cpu1 !== null ? Math.round(cpu1 - cpu0) : null;
     const clean = cleanBaseline(cleanRuns.map((r) => r.parsed));
     if (clean.runs.some((r) => !r.ran) || clean.passing.size === 0) {
       report.error = `the repository has no passing tests to validate bugs with (${cleanRuns[0]?.parsed.notes.join("; ") || "no test results in the log"})`;
@@ -189,6 +194,8 @@ export async function synthesize(deps: SynthDeps, input: SynthInput, opts: Synth
       } else report.coverage = { error: made.error };
     }
     report.timings.coverageMs = Math.round(performance.now() - t);
+    const cpu2 = await box.cpuMs();
+    report.cpu.coverageMs = cpu1 !== null && cpu2 !== null ? Math.round(cpu2 - cpu1) : null;
 
     // Targets: functions of source files that passing tests execute.
     const random = seededRandom(opts.seed);
@@ -259,6 +266,8 @@ export async function synthesize(deps: SynthDeps, input: SynthInput, opts: Synth
       }
     }
     report.timings.validationMs = Math.round(performance.now() - t);
+    const cpu3 = await box.cpuMs();
+    report.cpu.validationMs = cpu2 !== null && cpu3 !== null ? Math.round(cpu3 - cpu2) : null;
     return finish();
   } finally {
     await box.close();

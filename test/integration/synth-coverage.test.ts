@@ -23,6 +23,7 @@ const work = mkdtempSync(path.join(os.tmpdir(), "lego-synth-cov-"));
 const docker = createDocker();
 let byCoverage: CoverageMap;
 let bySettrace: CoverageMap;
+let cpu: { before: number | null; after: number | null };
 const dir = path.join(work, "shop");
 
 beforeAll(async () => {
@@ -37,8 +38,11 @@ beforeAll(async () => {
   await prepareRepoAtBase(dir, commit, repoDir, "single-commit");
   const box = await SynthSandbox.open(docker, { image: env.image, plan: env.plan, repoDir, limits: envDeps.limits });
   try {
+    const before = await box.cpuMs();
     const a = await box.coverage(120_000, ["tests/test_cart.py"]);
     const b = await box.coverage(120_000, ["tests/test_cart.py"], { pythonTool: "settrace" });
+    const after = await box.cpuMs();
+    cpu = { before, after };
     if (!("map" in a) || !("map" in b)) throw new Error(`no coverage map: ${JSON.stringify([a, b])}`);
     byCoverage = a.map;
     bySettrace = b.map;
@@ -57,6 +61,11 @@ const T = (name: string) => `tests/test_cart.py::${name}`;
 const lineOf = (text: string) => readFileSync(path.join(dir, "shop/cart.py"), "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
 
 describe("coverage.py per-test map", () => {
+  it("the sandbox reports the CPU time its runs used (what the benchmark counts under load)", () => {
+    expect(cpu.before).toBeGreaterThan(0);
+    expect(cpu.after).toBeGreaterThan((cpu.before ?? 0) + 100);
+  });
+
   it("is made by coverage.py, per test", () => {
     expect(byCoverage.tool).toBe("coverage.py");
     expect(byCoverage.granularity).toBe("per-test");

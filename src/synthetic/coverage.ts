@@ -22,7 +22,7 @@ export interface CoverageMap {
 }
 
 export const PYTHON_PLUGIN = String.raw`# LegoFactory: per-test coverage for synthetic bug targeting (written by lego synth).
-import json, os, sys, threading
+import json, os, sys, threading, warnings
 import pytest
 
 _root = os.getcwd()
@@ -70,8 +70,12 @@ def _lines(code):
 def pytest_configure(config):
     global _cov
     if _coverage_mod is not None:
-        _cov = _coverage_mod.Coverage(data_file=None, branch=False)
-        _cov.start()
+        # Our own measurement: the repository's coverage settings (its source list, plugins) are
+        # not read, and coverage's warnings never fail a suite that turns warnings into errors.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _cov = _coverage_mod.Coverage(data_file=None, branch=False, config_file=False, source=[_root])
+            _cov.start()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -98,8 +102,10 @@ def pytest_sessionfinish(session, exitstatus):
     tool = "settrace"
     if _cov is not None:
         tool = "coverage.py"
-        _cov.stop()
-        data = _cov.get_data()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _cov.stop()
+            data = _cov.get_data()
         for path in data.measured_files():
             for line, contexts in (data.contexts_by_lineno(path) or {}).items():
                 for ctx in contexts:

@@ -1,6 +1,7 @@
 // The per-test coverage map of a Python environment made by coverage.py (which the environment plan
 // installs beside pytest), in a real container: line level, and agreeing with the sys.settrace
-// fallback on which tests execute each function, while finer than it inside a function.
+// fallback on which tests execute each function, while finer than it inside a function; the
+// repository's own coverage settings and warnings-as-errors change nothing.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -30,7 +31,10 @@ beforeAll(async () => {
   temp = await createTempDatabase();
   database = await openDatabase({ url: temp.url, dataDir: "unused" });
   await migrate(database);
-  const commit = synthRepo(dir, pythonSynthProject);
+  // As pallets/itsdangerous: warnings are errors, and the repository's own coverage settings name
+  // another package (its source list must not narrow our map, nor coverage's warning fail the run).
+  const pyproject = `${pythonSynthProject["pyproject.toml"]}filterwarnings = ["error"]\n\n[tool.coverage.run]\nsource = ["elsewhere", "tests"]\n`;
+  const commit = synthRepo(dir, { ...pythonSynthProject, "pyproject.toml": pyproject });
   const envDeps = { db: database.db, docker, baseImage: TEST_BASE_IMAGE, dataDir: work, cacheDir: TEST_CACHE_DIR, buildTimeoutMs: 300_000, limits: { cpus: 1, memoryMb: 1024, pids: 256 }, log: createLogger("silent") };
   const env = await ensureEnvironment(envDeps, { repo: "local/synth-cov", cloneDir: dir, commit });
   if (!env.ok) throw new Error(env.reason);

@@ -218,8 +218,8 @@ export function buildCli(): Command {
   withCommon(
     program
       .command("harvest")
-      .description("harvest task instances from merged pull requests in a local clone or git URL, and validate them")
-      .argument("<path-or-git-url>", "repository to read (history is cloned, never modified)")
+      .description("harvest task instances from merged pull requests in a local clone, a git URL or owner/name on GitHub (through the app's installation), and validate them")
+      .argument("<path-or-git-url>", "repository to read (history is cloned, never modified); owner/name that is no local path: the repository on GitHub, read through the API with APP_ID and PRIVATE_KEY")
       .option("--pr <number>", "only this pull request", int)
       .option("--since <date>", "only PRs merged since this date (YYYY-MM-DD)", date)
       .option("--limit <n>", "at most this many PRs scanned, newest first", int)

@@ -76,4 +76,10 @@ describe("lego harvest owner/name", () => {
     expect(firstGit).toBeGreaterThan(calls.indexOf(`GET /repos/${REPO}/pulls/${withTests}`));
     expect(calls.filter((c) => c.endsWith("/info/refs")).length).toBe(1);
   }, 300_000);
+
+  it("a repository the app is not installed on: exit 2 saying so", async () => {
+    const r = await lego(["harvest", "acme/elsewhere", "--no-validate"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("acme/elsewhere: the GitHub App is not installed on this repository (or it does not exist)");
+  }, 120_000);
 });

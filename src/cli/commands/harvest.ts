@@ -93,7 +93,12 @@ async function harvestPulls(batch: Batch, source: HarvestSource, pulls: number[]
  */
 async function harvestFromGitHub(batch: Batch, repo: string, flags: HarvestFlags, out: (line: string) => void, err: (line: string) => void): Promise<TaskRow[]> {
   const [owner, name] = repo.split("/") as [string, string];
-  const probot = createProbot(batch.config, batch.log);
+  let probot: ReturnType<typeof createProbot>;
+  try {
+    probot = createProbot(batch.config, batch.log);
+  } catch (e) {
+    throw new ConfigError([`${repo} names a repository on GitHub (no such local path): ${(e as Error).message}`]);
+  }
   const app = await probot.auth();
   let installationId: number;
   try {

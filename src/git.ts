@@ -1,5 +1,6 @@
 // Host-side git: clone and inspect repositories. Tokens travel in a per-command header, never
-// in a URL or a config file, so they cannot end up in a clone's .git/config.
+// in a URL or a config file, so they cannot end up in a clone's .git/config; the header is set
+// through git's environment (sandbox/git.ts), so it is not in the process's arguments either.
 import { runGit } from "../sandbox/git.js";
 
 /** git on the host, with an installation token sent as a header when given. */

@@ -108,8 +108,8 @@ export function modelsFrom(config: Config, promoted: Promoted | null = null, cli
   };
 }
 
-// Retries are the agent's and the verifier's own, so they can be recorded.
-function newClient(baseURL: string, apiKey: string | undefined): OpenAI {
+/** A model client with this program's time-out; retries are the agent's and the verifier's own, so they can be recorded. */
+export function newClient(baseURL: string, apiKey: string | undefined): OpenAI {
   return new OpenAI({ baseURL, apiKey: apiKey ?? "unused", maxRetries: 0, timeout: 600_000 });
 }
 

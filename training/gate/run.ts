@@ -2,7 +2,8 @@
 // grading (src/fix/graded-rollout.ts), interleaved task by task in one run, then the pure
 // decision, then the registry: the result is recorded on the candidate, which is promoted only
 // on `promote` (and never on an error).
-import OpenAI from "openai";
+import type OpenAI from "openai";
+import { newClient } from "../../src/fix/models.js";
 import type { Db } from "../../db/client.js";
 import { getModelVersion, type ModelVersion, promoteModelVersion, promotedVersion, recordEvaluation } from "../../db/model-versions.js";
 import type { ActionMode } from "../../src/agent/index.js";
@@ -33,9 +34,7 @@ export class GateError extends Error {
   readonly code = "gate_invalid";
 }
 
-function clientFor(baseURL: string, apiKey: string | undefined): OpenAI {
-  return new OpenAI({ baseURL, apiKey: apiKey ?? "unused", maxRetries: 0, timeout: 600_000 });
-}
+const clientFor = newClient;
 
 function fromVersion(v: ModelVersion, apiKey: string | undefined): GateModel {
   if (!v.endpoint) throw new GateError(`${v.name} has no serving endpoint; serve it and run \`lego models add ${v.name} --endpoint URL\` before gating it`);

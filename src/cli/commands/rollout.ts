@@ -3,7 +3,8 @@
 // unresolved | cheated | infra-error).
 import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
-import OpenAI from "openai";
+import type OpenAI from "openai";
+import { newClient } from "../../fix/models.js";
 import type { ActionMode, Trajectory } from "../../agent/index.js";
 import { gradedRollout, rolloutIdFor } from "../../fix/graded-rollout.js";
 import type { Outcome } from "../../fix/outcome.js";
@@ -56,7 +57,7 @@ export async function rolloutCommand(batch: Batch, file: string, flags: RolloutF
   const lines = parseJsonl(await readFile(file, "utf8"), taskInstanceSchema);
   for (const bad of lines.filter((l) => !l.ok)) err(`${file}:${bad.line}: skipped: ${"error" in bad ? bad.error : ""}`);
   const tasks = lines.flatMap((l) => (l.ok ? [l.value] : []));
-  const client = new OpenAI({ baseURL: flags.model, apiKey: flags.apiKey ?? "unused", maxRetries: 0 });
+  const client = newClient(flags.model, flags.apiKey);
   const sink = flags.out ? createWriteStream(flags.out) : null;
   const jobs = tasks.flatMap((t) => Array.from({ length: flags.k }, (_, i) => ({ task: t, index: i })));
   const bar = batch.progress(jobs.length, "rollout");

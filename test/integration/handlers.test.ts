@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseHandle, migrate, openDatabase } from "../../db/client.js";
 import { getRepository, upsertInstallation, upsertRepositories } from "../../db/installations.js";
+import { repoTrajgen } from "../../db/trajgen.js";
 import { CONFIG_ISSUE_TITLE } from "../../handlers/repo-config.js";
 import { legoApp } from "../../handlers/index.js";
 import { createProbot } from "../../src/github/probot.js";
@@ -113,6 +114,18 @@ describe(".github/lego.yml", () => {
     expect(issues()[0]?.state).toBe("closed");
     expect(await queues.get("harvest").getJob(`harvest-acme_gadgets-${fixed}`)).toBeDefined();
     expect((await getRepository(database.db, REPO))?.configIssueNumber).toBeNull();
+  });
+
+  it("records the trajgen section on the repository's row as each event reads it; a broken file leaves the last one", async () => {
+    await setLegoYml("trajgen:\n  k: 1\n  maxCostUsdPerDay: 3\n");
+    await receivePrClosed(await mergedPr());
+    expect(await repoTrajgen(database.db, REPO)).toEqual({ k: 1, maxCostUsdPerDay: 3 });
+    await setLegoYml("trajgen:\n  k: -1\n");
+    await receivePrClosed(await mergedPr());
+    expect(await repoTrajgen(database.db, REPO)).toEqual({ k: 1, maxCostUsdPerDay: 3 });
+    await setLegoYml("# all defaults\n");
+    await receivePrClosed(await mergedPr());
+    expect(await repoTrajgen(database.db, REPO)).toEqual({});
   });
 
   it("pauses harvesting when the file turns it off", async () => {

@@ -13,6 +13,20 @@ export interface ProbotOptions {
   retries?: boolean;
 }
 
+/**
+ * The throttle options of one Octokit: GitHub's pacing (a second between writes, three between
+ * writes that notify) is per installation, so each installation's client gets its own limiter
+ * key. Probot keys the clients `probot.auth(id)` makes, but the one a webhook handler gets
+ * (`context.octokit`, built from the app client's options) kept the shared default key, so one
+ * worker process posted at most one comment every three seconds across all installations.
+ */
+export function throttleFor(options: Record<string, unknown>): Record<string, unknown> | undefined {
+  const throttle = options.throttle as Record<string, unknown> | undefined;
+  const installationId = (options.auth as { installationId?: unknown } | undefined)?.installationId;
+  if (throttle?.enabled === false || (typeof installationId !== "number" && typeof installationId !== "string")) return throttle;
+  return { ...throttle, id: String(installationId) };
+}
+
 export function createProbot(config: Config, log: Logger, opts: ProbotOptions = {}): Probot {
   if (!config.hasAppCredentials || !config.APP_ID || !config.privateKey || !config.WEBHOOK_SECRET) {
     throw new Error("GitHub App credentials are missing: set APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET, or run `lego serve` and register the app at http://localhost:PORT/probot.");
@@ -25,7 +39,7 @@ export function createProbot(config: Config, log: Logger, opts: ProbotOptions = 
     ...o,
     request: { ...(o.request as object | undefined), fetch },
     // Tests turn retries and throttling off: Probot's throttle options would make every write wait a second.
-    ...(opts.retries === false ? { retry: { enabled: false }, throttle: { enabled: false } } : {}),
+    ...(opts.retries === false ? { retry: { enabled: false }, throttle: { enabled: false } } : { throttle: throttleFor(o) }),
   }));
   return new Probot({
     appId: config.APP_ID,

@@ -3,7 +3,8 @@
 // suites share: a redis-server (AOF on), a PostgreSQL cluster made with initdb in a temp
 // directory, and a dockerd with its own data root, socket and no bridge.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
 import { createServer, Socket } from "node:net";
 import path from "node:path";
 
@@ -79,11 +80,11 @@ export class PrivatePostgres {
   private readonly ids: { uid: number; gid: number } | undefined;
   readonly lines: string[] = [];
 
-  constructor(
-    readonly port: number,
-    private readonly dir: string,
-  ) {
-    this.data = path.join(dir, "pgdata");
+  /** Its own temp directory (the server's user must reach it: not under another 0700 one). */
+  private readonly dir = mkdtempSync(path.join(os.tmpdir(), "lego-pg-"));
+
+  constructor(readonly port: number) {
+    this.data = path.join(this.dir, "pgdata");
     this.ids = process.getuid?.() === 0 ? { uid: Number(execFileSync("id", ["-u", "postgres"]).toString()), gid: Number(execFileSync("id", ["-g", "postgres"]).toString()) } : undefined;
   }
 
@@ -97,11 +98,22 @@ export class PrivatePostgres {
       chownSync(this.dir, this.ids.uid, this.ids.gid);
       chownSync(this.data, this.ids.uid, this.ids.gid);
     }
-    execFileSync(path.join(this.bin, "initdb"), ["-D", this.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"], {
-      stdio: "pipe",
-      cwd: this.dir,
-      ...(this.ids ?? {}),
-    });
+    try {
+      execFileSync(path.join(this.bin, "initdb"), ["-D", this.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"], {
+        stdio: "pipe",
+        cwd: this.dir,
+        ...(this.ids ?? {}),
+      });
+    } catch (err) {
+      const e = err as { stderr?: Buffer; message: string };
+      throw new Error(`initdb in ${this.data} failed: ${e.stderr?.toString().trim() || e.message}`);
+    }
+  }
+
+  /** Stops the server and deletes its files. */
+  async remove(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   async start(timeoutMs = 60_000): Promise<void> {

@@ -49,6 +49,7 @@ const rows: [string, string | number][] = [
     `${x.kind === "kill" ? "worker SIGKILL" : `${x.kind === "redis" ? "Redis" : "Postgres"} restart`} at delivery ${x.atDelivery}: down → back, back → first ack, back → first processed`,
     `${s(x.backAtMs - x.downAtMs)}, ${s(x.firstAckAfterMs)}, ${s(x.firstProcessedAfterMs)}`,
   ]),
+  ...f.duplicated.slice(0, 20).map((d): [string, string] => [`delivery ${d.delivery}: replies posted at`, d.repliesAtMs.map((ms) => s(ms)).join(", ")]),
   ["recovery: last fault → last delivery processed", s(f.recoveryMs)],
   ["whole run", s(f.totalMs)],
   ["deliveries processed per second", f.perSecond.toFixed(1)],

@@ -79,6 +79,8 @@ export interface FaultFigures {
   /** Issues with no reply, or more than one, from the app. */
   missingReplies: number;
   duplicateReplies: number;
+  /** Which deliveries got more than one reply, and when each reply was posted (since the run began): to set beside the faults. */
+  duplicated: { delivery: number; repliesAtMs: number[] }[];
   workerKills: number;
   redisRestarts: number;
   postgresRestarts: number;
@@ -190,10 +192,12 @@ export async function runFaults(plan: FaultPlan, log: (line: string) => void = (
         );
         const answeredAt = since();
         answers[String(status)] = (answers[String(status)] ?? 0) + 1;
+        // Answered while Postgres was down: a 2xx counts against the intake only for a request
+        // sent after the server had stopped (one sent earlier may have been stored before).
         const down = pgDown ?? pgWindows.at(-1);
-        if (down && sentAt >= down.from && answeredAt <= down.to) {
+        if (down && answeredAt >= down.from && answeredAt <= down.to) {
           if (status >= 500) whileDown["5xx"] += 1;
-          else if (status >= 200 && status < 300) whileDown["2xx"] += 1;
+          else if (status >= 200 && status < 300) whileDown["2xx"] += sentAt >= down.from ? 1 : 0;
           else whileDown.other += 1;
         }
         if (status >= 200 && status < 300) {
@@ -295,10 +299,15 @@ export async function runFaults(plan: FaultPlan, log: (line: string) => void = (
     for (const c of gh.state.comments.values()) if (c.user.login === gh.botLogin) replies.set(c.issue, (replies.get(c.issue) ?? 0) + 1);
     let missing = 0;
     let duplicates = 0;
-    for (const c of comments) {
+    const duplicated: FaultFigures["duplicated"] = [];
+    for (const [i, c] of comments.entries()) {
       const n = replies.get(c.issue) ?? 0;
       if (n === 0) missing += 1;
-      if (n > 1) duplicates += 1;
+      if (n > 1) {
+        duplicates += 1;
+        const at = [...gh.state.comments.values()].filter((r) => r.issue === c.issue && r.user.login === gh!.botLogin).map((r) => r.createdAt.getTime() - started);
+        duplicated.push({ delivery: i, repliesAtMs: at });
+      }
     }
     return {
       sent,
@@ -313,6 +322,7 @@ export async function runFaults(plan: FaultPlan, log: (line: string) => void = (
       acknowledgedLost,
       missingReplies: missing,
       duplicateReplies: duplicates,
+      duplicated,
       workerKills: kills,
       redisRestarts,
       postgresRestarts: pgRestarts,

@@ -87,11 +87,21 @@ export function failureHint(cls: BuildFailureClass): string {
   return HINTS[cls];
 }
 
+/**
+ * Lines that name what failed, preferred as evidence over the first line of the class
+ * (`npm error code E404` says nothing; the GET line names the package and version).
+ */
+const DETAIL: Partial<Record<BuildFailureClass, RegExp>> = {
+  "dependency-resolution": /404 Not Found - GET \S+|No matching version found for \S+|Could not find a version that satisfies the requirement \S+|No matching distribution found for \S+|Could not resolve dependency|is not in the npm registry/i,
+};
+
 export function classifyBuildFailure(log: string, timedOut: boolean): BuildFailure {
   const lines = log.split("\n");
   const matches: { cls: BuildFailureClass; reason: string; line: string }[] = [];
   for (const [cls, re, reason] of rules) {
-    const line = lines.find((l) => re.test(l));
+    const first = lines.find((l) => re.test(l));
+    const detail = DETAIL[cls];
+    const line = first !== undefined && detail ? (lines.find((l) => detail.test(l)) ?? first) : first;
     if (line !== undefined) matches.push({ cls, reason, line });
   }
   const signals = matches.map((m) => m.cls);

@@ -46,6 +46,10 @@ describe("classifyBuildFailure on captured real logs", () => {
     expect(f.evidence).toBeTruthy();
     expect(f.hint).toMatch(/sandbox\.|LEGO_|deploy\//);
   });
+  it("names the package a 404 was for, not npm's error code (jshttp/cookie pins top-sites 1.1.225, which the registry does not have)", () => {
+    const f = classifyBuildFailure(readFileSync(path.join(dir, "dependency-resolution.npm-e404-unpublished-pin.log"), "utf8"), false);
+    expect(f).toMatchObject({ class: "dependency-resolution", evidence: "npm error 404 Not Found - GET https://registry.npmjs.org/top-sites/-/top-sites-1.1.225.tgz" });
+  });
   it("a postinstall that dies on a socket is a network failure where the no-scripts fallback helps", () => {
     const f = classifyBuildFailure(readFileSync(path.join(dir, "network.npm-postinstall-socket.log"), "utf8"), false);
     expect(f.signals).toEqual(expect.arrayContaining(["network", "lifecycle-script"]));

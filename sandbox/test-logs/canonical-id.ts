@@ -2,7 +2,8 @@
 // after parsing, whatever framework wrote them. Absolute checkout paths, durations and memory
 // addresses (random per run) are taken out; a jest/vitest id without its file, when the same
 // test also appears with it, is folded into that one; an id that is not valid UTF-8 is dropped
-// with a note, because it can never be matched reliably against a stored task.
+// with a note, because it can never be matched reliably against a stored task; a NUL is
+// written out as `\u0000`, since the database cannot store it.
 import type { ParsedRun, TestStatus, TestStatusMap } from "./types.js";
 
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
@@ -19,6 +20,9 @@ export function canonicalTestId(id: string, root: string): string | null {
   const prefix = root.endsWith("/") ? root : `${root}/`;
   let out = id.replace(ANSI, "").split(`file://${prefix}`).join("").split(prefix).join("");
   out = out.replace(DURATION, "").replace(ADDRESS, "0x…").trim();
+  // PostgreSQL text and jsonb cannot hold NUL (a test named for a `/foo\0` input crashed a
+  // harvest's insert): written as the six characters `\u0000`, the same on every run.
+  out = out.replace(/\0/g, "\\u0000");
   return out === "" ? null : out;
 }
 

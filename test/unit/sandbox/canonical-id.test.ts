@@ -24,6 +24,12 @@ describe("one id per test", () => {
     expect(canonicalTestId("\x1b[32mtests/test_a.py::test_x\x1b[0m", "/repo")).toBe("tests/test_a.py::test_x");
   });
 
+  it("writes a NUL as \\u0000, which the database can store, the same on every run", () => {
+    const id = "src/a.spec.ts > path > should throw for invalid path: /foo\u0000";
+    expect(canonicalTestId(id, "/repo")).toBe("src/a.spec.ts > path > should throw for invalid path: /foo\\u0000");
+    expect(canonicalRun(run({ [id]: "PASSED" }), "/repo").statuses).toEqual({ "src/a.spec.ts > path > should throw for invalid path: /foo\\u0000": "PASSED" });
+  });
+
   it("drops ids that are not UTF-8, with a note", () => {
     expect(canonicalTestId("tests/test_a.py::test_\uFFFD", "/repo")).toBeNull();
     expect(canonicalTestId("tests/test_a.py::test_\uD800x", "/repo")).toBeNull();

@@ -88,6 +88,11 @@ export interface StateOutcome {
   prepareMs: number;
 }
 
+/** Pure: the end of a run's output as stored: NUL, which a test may print and PostgreSQL cannot store, written as `\0`. */
+export function logTailOf(output: string): string {
+  return output.slice(-LOG_TAIL_BYTES).replace(/\0/g, "\\0");
+}
+
 /** Bash: the no-later-history check, then the patches in order (resetting files first where asked). */
 export function preparationScript(head: string, patches: { diff: string; resetTouched?: boolean }[], singleCommit = false): string {
   const steps = patches.map((p, i) => {
@@ -182,7 +187,7 @@ export async function runTestState(
         ran: parsed.ran,
         notes: parsed.untrusted ? [...parsed.notes, parsed.untrusted] : parsed.notes,
         container: sandbox.id.slice(0, 12),
-        logTail: output.slice(-LOG_TAIL_BYTES),
+        logTail: logTailOf(output),
       });
       if (r.timedOut) {
         return { ...out, timedOut: true, error: `the test command did not finish within ${Math.round(opts.timeoutMs / 1000)} s in the ${state.toUpperCase()} run and was killed: ${command}` };

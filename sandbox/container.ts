@@ -12,6 +12,7 @@ import { hostConfigFor, resolveLimits, type SandboxLimits } from "./limits.js";
 import { CappedBuffer, DEFAULT_MAX_OUTPUT_BYTES } from "./output.js";
 import { ShellSession, type ShellOptions } from "./shell.js";
 import { readTar, tarFile } from "./tar.js";
+import { forgetTeardown, recordFailedTeardown, teardownStep } from "./teardown.js";
 
 export interface SandboxCreateOptions {
   image: string;
@@ -193,16 +194,32 @@ export class Sandbox {
     return ShellSession.open(this, options);
   }
 
-  /** Force-removes the container; safe to call twice or after the container is already gone. */
-  async destroy(): Promise<void> {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    try {
-      await this.container.remove({ force: true });
-    } catch (error) {
-      // 404: already gone; 409: AutoRemove is already removing it.
-      const code = statusCode(error);
-      if (code !== 404 && code !== 409) throw error;
+  /**
+   * Force-removes the container; safe to call twice or after the container is already gone.
+   * When the engine is away (restarting), removal is retried a few times; if it still fails the
+   * container is recorded (teardown.ts) for the next sweep and `false` is returned, so a
+   * teardown in a `finally` never hides the error that brought the caller there.
+   */
+  async destroy(options: { tries?: number; sleep?: (ms: number) => Promise<void> } = {}): Promise<boolean> {
+    if (this.destroyed) return true;
+    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    for (let i = 0; ; i++) {
+      try {
+        await this.container.remove({ force: true });
+      } catch (error) {
+        const step = teardownStep(error, i, options.tries);
+        if (step.kind === "retry") {
+          await sleep(step.delayMs);
+          continue;
+        }
+        if (step.kind === "give-up") {
+          recordFailedTeardown(this.id, step.reason);
+          return false;
+        }
+      }
+      this.destroyed = true;
+      forgetTeardown(this.id);
+      return true;
     }
   }
 

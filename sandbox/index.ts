@@ -9,5 +9,6 @@ export { CREATED_LABEL, OWNER_LABEL, SANDBOX_LABEL, sandboxOwner } from "./label
 export { DEFAULT_LIMITS, hostConfigFor, resolveLimits } from "./limits.js";
 export type { HostConfigExtra, SandboxLimits } from "./limits.js";
 export { CappedBuffer, DEFAULT_MAX_OUTPUT_BYTES } from "./output.js";
-export { reapSandboxes } from "./reaper.js";
-export type { ReapOptions } from "./reaper.js";
+export { reapSandboxes, sweepSandboxes } from "./reaper.js";
+export type { ReapOptions, SweepOptions, SweepResult } from "./reaper.js";
+export { failedTeardowns, teardownStep } from "./teardown.js";

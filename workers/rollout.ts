@@ -3,11 +3,13 @@
 // survives, scored by the verifier. Everything lands on the rollout's row.
 import { UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
-import { attemptCost, getAttempt, repoCostSince, saveTrajectory, updateRollout } from "../db/fixes.js";
+import { attemptCost, getAttempt, getTrajectory, repoCostSince, rolloutsForAttempt, saveTrajectory, updateRollout } from "../db/fixes.js";
+import type { RolloutRow } from "../db/fixes.js";
+import type { Trajectory } from "../src/agent/types.js";
 import { changedPaths } from "../src/diff/index.js";
 import { type FixDeps, openCheckout } from "../src/fix/checkout.js";
 import { REPRODUCTION_TEST_INSTRUCTIONS } from "../src/agent/index.js";
-import { checkCandidate } from "../src/fix/checks.js";
+import { type CandidateCheck, checkCandidate } from "../src/fix/checks.js";
 import { followUpProblemStatement, storedFollowUp } from "../src/fix/follow-up.js";
 import { budgetReason, rolloutCostCap, utcDayStart } from "../src/fix/costs.js";
 import { type ModelSource, NO_POLICY_MESSAGE } from "../src/fix/models.js";
@@ -23,6 +25,40 @@ export interface RolloutWorkerDeps extends FixDeps {
   models: ModelSource;
   /** How often a running rollout checks whether its attempt was stopped. */
   cancelPollMs?: number;
+}
+
+/** What a retry needs of an agent run already stored on the rollout's row. */
+export type StoredRun = Pick<Trajectory, "messages" | "patch" | "finishReason" | "turns" | "tokens" | "costUsd">;
+
+/**
+ * The agent run stored on the row by an earlier try of this job (the check after it failed on
+ * the sandbox): a retry checks that patch again instead of paying for a new run. Null when the
+ * earlier try stopped before the run was stored, or the run was cancelled.
+ */
+export function storedRun(row: Pick<RolloutRow, "patch" | "finishReason" | "turns" | "promptTokens" | "completionTokens" | "costUsd"> | undefined, messages: unknown): StoredRun | null {
+  if (!row || row.patch === null || !row.finishReason || row.finishReason === "cancelled" || !Array.isArray(messages)) return null;
+  return {
+    messages: messages as Trajectory["messages"],
+    patch: row.patch,
+    finishReason: row.finishReason as Trajectory["finishReason"],
+    turns: row.turns ?? 0,
+    tokens: { prompt: row.promptTokens ?? 0, completion: row.completionTokens ?? 0 },
+    costUsd: row.costUsd ?? 0,
+  };
+}
+
+/**
+ * A check the sandbox could not run (the engine went away mid-run) is retried, never graded:
+ * the reason, or null when the check stands. Test edits are judged from the patch alone and a
+ * hang from a second run without the patch, so those stand whatever the sandbox did.
+ */
+export function checkInfraRetry(check: Pick<CandidateCheck, "editsTests" | "hangs" | "infraError">): string | null {
+  return !check.editsTests && !check.hangs && check.infraError ? check.infraError : null;
+}
+
+/** Thrown so the queue tries the job again (the row keeps the reason meanwhile). */
+export class RolloutInfraError extends Error {
+  readonly code = "rollout_infra_error";
 }
 
 /** Aborts when the attempt is marked cancelled (`/lego stop`). */
@@ -64,36 +100,50 @@ export async function processRollout(data: JobData["rollout"], deps: RolloutWork
     const issueText = `${issue.title}\n\n${stripHiddenMarkup(issue.body ?? "")}`.trim();
     const followUp = storedFollowUp(attempt);
     const problemStatement = followUp ? followUpProblemStatement(issueText, followUp) : issueText;
-    const trajectory = await runRollout(
-      { docker: deps.docker, image: ws.image, repoDir: ws.repoDir, repoHead: ws.repoHead, limits: deps.limits, labels: { "org.legofactory.rollout": data.rolloutId } },
-      problemStatement,
-      {
-        client: models.policy.client,
-        model: models.policy.model,
-        mode: models.policy.mode,
-        maxTurns: models.maxTurns,
-        maxCostUsd: rolloutCostCap(data.settings, attempt.k, daySpent, models.maxCostUsd),
-        pricing: models.pricing,
-        user: data.rolloutId,
-        signal: cancel.signal,
-      },
-      (data.settings.selection ?? "hybrid") === "hybrid" ? REPRODUCTION_TEST_INSTRUCTIONS : undefined,
-    );
-    await saveTrajectory(deps.db, data.rolloutId, trajectory.messages, trajectory.steps);
-    await updateRollout(deps.db, data.rolloutId, {
-      patch: trajectory.patch,
-      turns: trajectory.turns,
-      promptTokens: trajectory.tokens.prompt,
-      completionTokens: trajectory.tokens.completion,
-      costUsd: trajectory.costUsd,
-      finishReason: trajectory.finishReason,
-    });
+    const row = (await rolloutsForAttempt(deps.db, attempt.id)).find((r) => r.id === data.rolloutId);
+    const stored = row?.patch != null ? storedRun(row, (await getTrajectory(deps.db, data.rolloutId))?.messages) : null;
+    let trajectory: StoredRun;
+    if (stored) {
+      deps.log.info({ rolloutId: data.rolloutId }, "re-checking the run stored by an earlier try");
+      trajectory = stored;
+    } else {
+      const run = await runRollout(
+        { docker: deps.docker, image: ws.image, repoDir: ws.repoDir, repoHead: ws.repoHead, limits: deps.limits, labels: { "org.legofactory.rollout": data.rolloutId } },
+        problemStatement,
+        {
+          client: models.policy.client,
+          model: models.policy.model,
+          mode: models.policy.mode,
+          maxTurns: models.maxTurns,
+          maxCostUsd: rolloutCostCap(data.settings, attempt.k, daySpent, models.maxCostUsd),
+          pricing: models.pricing,
+          user: data.rolloutId,
+          signal: cancel.signal,
+        },
+        (data.settings.selection ?? "hybrid") === "hybrid" ? REPRODUCTION_TEST_INSTRUCTIONS : undefined,
+      );
+      await saveTrajectory(deps.db, data.rolloutId, run.messages, run.steps);
+      await updateRollout(deps.db, data.rolloutId, {
+        patch: run.patch,
+        turns: run.turns,
+        promptTokens: run.tokens.prompt,
+        completionTokens: run.tokens.completion,
+        costUsd: run.costUsd,
+        finishReason: run.finishReason,
+      });
+      trajectory = run;
+    }
     if (trajectory.finishReason === "cancelled") {
       await updateRollout(deps.db, data.rolloutId, { status: "cancelled", finishedAt: new Date() });
       return { rolloutId: data.rolloutId, status: "cancelled" };
     }
     const baseline = attempt.baseline ?? { command: ws.plan.testCommand("all"), passed: [] };
     const check = await checkCandidate({ docker: deps.docker, image: ws.image, plan: ws.plan, repoDir: ws.repoDir, repoHead: ws.repoHead, timeoutMs: data.settings.timeoutSec * 1000, limits: deps.limits }, trajectory.patch, { ...baseline, ran: true });
+    const retry = checkInfraRetry(check);
+    if (retry) {
+      await updateRollout(deps.db, data.rolloutId, { outcomeReason: `infra-error, to be retried: ${retry}`.slice(0, 1000) });
+      throw new RolloutInfraError(`the candidate check could not run in the sandbox: ${retry}`);
+    }
     const evaluation: RolloutEvaluation = { editsTests: check.editsTests, cheatReason: check.cheatReason, breaks: check.breaks, passed: check.passed.length, failed: check.failed, infraError: check.infraError, applyError: check.applyError, hangs: check.hangs, changedFiles: changedPaths(trajectory.patch) };
     let score: number | null = null;
     let reasoning: string | null = null;
@@ -112,7 +162,7 @@ export async function processRollout(data: JobData["rollout"], deps: RolloutWork
       verifierScore: score,
       verifierReasoning: reasoning,
       evaluation,
-      ...(check.editsTests ? { outcome: "cheated" as const, outcomeReason: check.cheatReason ?? "edits tests" } : check.hangs ? { outcome: "unresolved" as const, outcomeReason: check.hangs } : check.infraError ? { outcome: "infra-error" as const, outcomeReason: check.infraError } : {}),
+      ...(check.editsTests ? { outcome: "cheated" as const, outcomeReason: check.cheatReason ?? "edits tests" } : check.hangs ? { outcome: "unresolved" as const, outcomeReason: check.hangs } : { outcomeReason: null }),
     });
     await updateProgress(deps.db, ws.gh, attempt, { phase: "running" });
     return { rolloutId: data.rolloutId, status: "finished" };

@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { type DatabaseHandle, migrate, openDatabase } from "../../db/client.js";
 import { legoApp } from "../../handlers/index.js";
 import { assertDockerAvailable, assertImageAvailable, createDocker } from "../../sandbox/docker.js";
+import { sweepSandboxes } from "../../sandbox/reaper.js";
 import type { Config } from "../config.js";
 import { ConnectionErrors } from "../connection-errors.js";
 import { createProbot } from "../github/probot.js";
@@ -49,6 +50,9 @@ export async function openRuntime(config: Config, log: Logger, needs: RuntimeNee
     await assertDockerAvailable(docker);
     await assertImageAvailable(docker, config.LEGO_BASE_IMAGE);
   }
+  // Sandboxes left by a crashed worker on this host, or whose teardown failed while the engine
+  // was away: removed at start and every SWEEP_EVERY_MS after.
+  const sweep = docker ? sandboxSweeper(docker, log) : undefined;
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: path.join(config.LEGO_DATA_DIR, "db") });
   try {
     await migrate(database);
@@ -86,8 +90,24 @@ export async function openRuntime(config: Config, log: Logger, needs: RuntimeNee
     botName,
     metrics: new Metrics(),
     async close() {
+      if (sweep) clearInterval(sweep);
       await queues.close();
       await database.close();
     },
   };
+}
+
+const SWEEP_EVERY_MS = 10 * 60_000;
+
+function sandboxSweeper(docker: Docker, log: Logger): NodeJS.Timeout {
+  const run = () =>
+    sweepSandboxes(docker)
+      .then(({ removed, stillFailing }) => {
+        if (removed > 0 || stillFailing.length > 0) log.warn({ removed, stillFailing }, "swept leftover sandbox containers");
+      })
+      .catch((err) => log.warn({ err: (err as Error).message }, "could not sweep leftover sandbox containers"));
+  void run();
+  const timer = setInterval(run, SWEEP_EVERY_MS);
+  timer.unref();
+  return timer;
 }

@@ -3,6 +3,7 @@
 import type { Context } from "probot";
 import { getAttempt } from "../db/fixes.js";
 import type { HandlerDeps } from "./deps.js";
+import { replier } from "./reply.js";
 import { requestFix } from "./fix-request.js";
 import { hasPermission, isBotActor } from "./permissions.js";
 import { loadRepoConfig } from "./repo-config.js";
@@ -15,7 +16,7 @@ export function onCheckRunAction(deps: HandlerDeps) {
     if (!attempt || attempt.repo !== context.payload.repository.full_name) return;
     const prNumber = attempt.pullNumber ?? attempt.issueNumber;
     if (!(await hasPermission(context, sender.login, "write"))) {
-      await context.octokit.rest.issues.createComment(context.repo({ issue_number: prNumber, body: `@${sender.login} retrying needs write access; nothing was done.` }));
+      await replier(context, prNumber)(`@${sender.login} retrying needs write access; nothing was done.`);
       return;
     }
     const config = await loadRepoConfig(context, deps);

@@ -10,6 +10,7 @@ import { renderProgressComment } from "../src/github/text/progress-comment.js";
 import { jobId } from "../src/queue.js";
 import { fixSettings, type RepoConfig } from "../src/repo-config.js";
 import type { HandlerDeps } from "./deps.js";
+import { replier } from "./reply.js";
 
 type RepoContext = Context<"issues" | "issue_comment" | "check_run" | "pull_request_review">;
 
@@ -29,7 +30,7 @@ export async function requestFix(context: RepoContext, deps: HandlerDeps, req: F
   const repo = context.payload.repository.full_name;
   const installationId = context.payload.installation?.id;
   if (!installationId) return null;
-  const comment = (body: string) => context.octokit.rest.issues.createComment(context.repo({ issue_number: req.followUp?.pullNumber ?? req.issueNumber, body }));
+  const comment = replier(context, req.followUp?.pullNumber ?? req.issueNumber);
   const enabled = typeof deps.fixEnabled === "function" ? await deps.fixEnabled() : Boolean(deps.fixEnabled);
   if (!enabled) {
     await comment("LegoFactory has no policy model yet (no promoted model version and no `LEGO_POLICY_BASE_URL`), so it cannot write fixes here. An administrator can set one up.");
@@ -41,7 +42,7 @@ export async function requestFix(context: RepoContext, deps: HandlerDeps, req: F
     return null;
   }
   const settings = fixSettings(req.config, req.k);
-  const { data: progress } = await comment(renderProgressComment({ phase: "queued", issueNumber: req.issueNumber, k: settings.k, rollouts: [] }));
+  const progress = await comment(renderProgressComment({ phase: "queued", issueNumber: req.issueNumber, k: settings.k, rollouts: [] }));
   const attempt = await createAttempt(deps.db, { repo, issueNumber: req.issueNumber, installationId, trigger: req.trigger, requestedBy: req.requestedBy, k: settings.k, progressCommentId: progress.id });
   if (req.followUp) {
     // The rollouts start from the PR's head, and the PR's commands now act on this attempt.

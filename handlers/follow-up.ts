@@ -9,6 +9,7 @@ import type { HandlerDeps } from "./deps.js";
 import { requestFix } from "./fix-request.js";
 import { hasPermission } from "./permissions.js";
 import { loadRepoConfig } from "./repo-config.js";
+import { replier } from "./reply.js";
 
 type PrContext = Context<"pull_request_review" | "issue_comment">;
 
@@ -23,7 +24,7 @@ export interface FollowUpRequest {
 
 export async function requestFollowUp(context: PrContext, deps: HandlerDeps, req: FollowUpRequest): Promise<number | null> {
   const repo = context.payload.repository.full_name;
-  const reply = (body: string) => context.octokit.rest.issues.createComment(context.repo({ issue_number: req.pullNumber, body }));
+  const reply = replier(context, req.pullNumber);
   const attempt = await attemptForPull(deps.db, repo, req.pullNumber);
   if (!attempt?.branch) return null;
   const config = await loadRepoConfig(context, deps);

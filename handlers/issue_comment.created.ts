@@ -9,6 +9,7 @@ import { explainFix, requestFix, stopFixes } from "./fix-request.js";
 import { requestFollowUp } from "./follow-up.js";
 import { hasPermission, isBotActor } from "./permissions.js";
 import { loadRepoConfig } from "./repo-config.js";
+import { replier } from "./reply.js";
 
 export function onIssueComment(deps: HandlerDeps) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
@@ -17,7 +18,7 @@ export function onIssueComment(deps: HandlerDeps) {
     if (!command) return;
     const { issue, comment, repository } = context.payload;
     const sender = context.payload.sender.login;
-    const reply = (body: string) => context.octokit.rest.issues.createComment(context.repo({ issue_number: issue.number, body }));
+    const reply = replier(context, issue.number);
     if (!(await hasPermission(context, sender, requiredPermission(command)))) {
       await reply(`@${sender} \`/lego ${command.kind}\` needs ${requiredPermission(command)} access to ${repository.full_name}; nothing was done.`);
       return;

@@ -4,6 +4,7 @@ import { UnrecoverableError } from "bullmq";
 import type { Probot } from "probot";
 import type { Db } from "../db/client.js";
 import { getDelivery, markProcessed } from "../db/deliveries.js";
+import { runForDelivery } from "../src/github/delivery-reply.js";
 import type { JobData, JobFailure } from "../src/queue.js";
 import { whileDatabaseUnavailable } from "../src/runtime/database-unavailable.js";
 
@@ -14,12 +15,22 @@ export interface WebhookWorkerDeps {
   recordWaitMs?: number;
 }
 
-export async function processWebhookDelivery(data: JobData["webhooks"], deps: WebhookWorkerDeps): Promise<"processed" | "already-processed"> {
+/** How often the job has run before: a stalled job taken over after its worker died counts too. */
+export interface JobRuns {
+  attemptsMade: number;
+  attemptsStarted: number;
+}
+
+/** The job ran before: a retry after a failure, or a stalled job whose worker was killed mid-run. */
+export const isRerun = (job: JobRuns | undefined): boolean => job !== undefined && (job.attemptsMade > 0 || job.attemptsStarted > 1);
+
+export async function processWebhookDelivery(data: JobData["webhooks"], deps: WebhookWorkerDeps, job?: JobRuns): Promise<"processed" | "already-processed"> {
   const row = await getDelivery(deps.db, data.deliveryId);
   if (!row) throw new UnrecoverableError(`delivery ${data.deliveryId} is not in the database`);
   if (row.status === "processed") return "already-processed";
   // Probot's typing wants a literal event name; the row holds one that intake checked.
-  await deps.probot.receive({ id: row.id, name: row.event as "issues", payload: row.payload as never });
+  // In a re-run the handlers look on GitHub for the reply they may have posted already.
+  await runForDelivery({ deliveryId: row.id, rerun: isRerun(job) }, () => deps.probot.receive({ id: row.id, name: row.event as "issues", payload: row.payload as never }));
   // The handler's effects (a reply, a reaction) are done: if recording that fails because the
   // database is restarting, wait for it rather than fail the job, whose retry would do them twice.
   await whileDatabaseUnavailable(() => markProcessed(deps.db, row.id, "processed"), deps.recordWaitMs ?? 120_000);

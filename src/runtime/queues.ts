@@ -60,7 +60,7 @@ function trajgenOnValidated(rt: Runtime): (task: { instanceId: string; repo: str
 
 const queueTable: { [N in QueueName]: WorkerFactory<N> } = {
   webhooks: ({ rt, probot }) => ({
-    process: (data) => processWebhookDelivery(data, { db: rt.database.db, probot }),
+    process: (data, job) => processWebhookDelivery(data, { db: rt.database.db, probot }, job),
     failed: (data, f) => webhookFailed(data, f, { db: rt.database.db }),
   }),
   backfill: ({ rt, github, log }) => ({ process: (data) => processBackfill(data, { github, queues: rt.queues, db: rt.database.db, log: log("backfill") }) }),

@@ -50,6 +50,17 @@ export async function runWaitingForDatabase(processor: Processor<QueueName>, job
   }
 }
 
+/**
+ * How often a job may stall (its worker died or hung past the lock) before BullMQ fails it, per
+ * queue. BullMQ's default of 1 fails a webhook job whose workers were killed twice, leaving its
+ * delivery without a reply; webhook handlers are repeat-safe (a re-run finds the reply it posted,
+ * src/github/delivery-reply.ts), so they may be taken over several times. A stalled job is found
+ * within `stalledInterval` (BullMQ's default 30 s) after its lock (30 s) runs out.
+ */
+export const stallLimits: Partial<Record<QueueName, { maxStalledCount: number; stalledInterval: number }>> = {
+  webhooks: { maxStalledCount: 5, stalledInterval: 30_000 },
+};
+
 export function startWorkers(opts: WorkerPoolOptions): WorkerPool {
   const workers: Worker[] = [];
   const connections: Redis[] = [];
@@ -63,6 +74,7 @@ export function startWorkers(opts: WorkerPoolOptions): WorkerPool {
       connection,
       prefix: opts.prefix,
       concurrency: opts.concurrencyOf?.[name] ?? opts.concurrency,
+      ...stallLimits[name],
     });
     const seconds = (job: Job) => Math.max(0, ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000);
     worker.on("completed", (job) => {

@@ -37,5 +37,8 @@ describe("per-queue concurrency", () => {
     for (let i = 0; i < 4; i++) await queues.add("harvest", `h-${i}`, { installationId: 1, repo: "o/r", pullNumber: i });
     await all;
     expect(peak).toEqual({ webhooks: 4, harvest: 1 });
+    // A webhook job survives several worker kills (repeat-safe handlers); others keep BullMQ's 1.
+    const opts = Object.fromEntries(pool.workers.map((w) => [w.name, { maxStalledCount: w.opts.maxStalledCount, stalledInterval: w.opts.stalledInterval }]));
+    expect(opts).toEqual({ webhooks: { maxStalledCount: 5, stalledInterval: 30_000 }, harvest: { maxStalledCount: 1, stalledInterval: 30_000 } });
   }, 60_000);
 });

@@ -24,7 +24,14 @@ async function say(issue: number, user: string, body: string, type: "User" | "Bo
   const c = gh.addIssueComment(REPO, issue, { body, user, type });
   await probot.receive({ id: `c-${++seq}`, name: "issue_comment", payload: gh.payloads.issueCommentCreated(REPO, c.id) } as never);
 }
-const replies = (issue: number) => [...gh.state.comments.values()].filter((c) => c.issue.number === issue && c.user.login === gh.botLogin).map((c) => c.body);
+// Replies without the hidden delivery marker every one ends with (test/integration/repeat-safe-replies.test.ts).
+const replies = (issue: number) =>
+  [...gh.state.comments.values()]
+    .filter((c) => c.issue.number === issue && c.user.login === gh.botLogin)
+    .map((c) => {
+      expect(c.body).toMatch(/\n\n<!-- lego:delivery=[^ ]+ -->$/);
+      return c.body.replace(/\n\n<!-- lego:delivery=[^ ]+ -->$/, "");
+    });
 
 beforeAll(async () => {
   await requireRedis();

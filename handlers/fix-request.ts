@@ -4,6 +4,7 @@
 import type { Context } from "probot";
 import { activeAttemptStatuses, attemptsForIssue, createAttempt, getTrajectory, rolloutsForAttempt, updateAttempt } from "../db/fixes.js";
 import type { FollowUp } from "../src/fix/follow-up.js";
+import { currentDeliveryRun } from "../src/github/delivery-reply.js";
 import { storedSelection } from "../src/fix/select.js";
 import { type ExplainedStep, renderExplanation } from "../src/github/text/explain.js";
 import { renderProgressComment } from "../src/github/text/progress-comment.js";
@@ -38,6 +39,11 @@ export async function requestFix(context: RepoContext, deps: HandlerDeps, req: F
   }
   const running = (await attemptsForIssue(deps.db, repo, req.issueNumber)).find((a) => isActive(a.status));
   if (running) {
+    // A re-run of the delivery that created it, killed before the job was queued: queue it now
+    // (the job id makes this a no-op when it was queued), and the reply below is the one posted.
+    if (running.status === "queued" && currentDeliveryRun()?.rerun) {
+      await deps.queues.add("fix", jobId("fix", running.id), { attemptId: running.id, settings: fixSettings(req.config, running.k) });
+    }
     await comment(`A fix attempt for #${req.issueNumber} is already ${running.status}; comment \`/lego stop\` to cancel it first.`);
     return null;
   }

@@ -2,6 +2,7 @@
 // concurrent rollouts never have to agree on its text.
 import { type FixAttempt, getAttempt, rolloutsForAttempt, type RolloutRow, updateAttempt } from "../../db/fixes.js";
 import type { Db } from "../../db/client.js";
+import { keepDeliveryMarkers } from "../github/delivery-reply.js";
 import type { InstallationOctokit } from "../github/probot.js";
 import { type ProgressState, type RolloutProgress, renderProgressComment } from "../github/text/progress-comment.js";
 import { evaluationOf } from "./select.js";
@@ -29,7 +30,9 @@ export async function updateProgress(db: Db, gh: InstallationOctokit, attempt: F
   const [owner, repo] = attempt.repo.split("/") as [string, string];
   const rollouts = (await rolloutsForAttempt(db, attempt.id)).map(rolloutProgress);
   const body = renderProgressComment({ ...phase, issueNumber: attempt.issueNumber, k: attempt.k, rollouts } as ProgressState);
-  await gh.rest.issues.updateComment({ owner, repo, comment_id: attempt.progressCommentId, body });
+  // It answered a delivery: its marker stays, or a re-run of that delivery would answer again.
+  const { data: previous } = await gh.rest.issues.getComment({ owner, repo, comment_id: attempt.progressCommentId });
+  await gh.rest.issues.updateComment({ owner, repo, comment_id: attempt.progressCommentId, body: keepDeliveryMarkers(previous.body, body) });
 }
 
 /** An attempt that cannot go on: its row and its progress comment say why, once. */

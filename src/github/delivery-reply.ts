@@ -25,6 +25,15 @@ export function deliveryIdsIn(body: string | null | undefined): string[] {
   return [...(body ?? "").matchAll(MARKER)].map((m) => m[1] as string);
 }
 
+/**
+ * A reply edited later (the progress comment, re-rendered at every change) keeps the markers of
+ * the deliveries it answered, so a late re-run still finds it.
+ */
+export function keepDeliveryMarkers(previous: string | null | undefined, next: string): string {
+  const missing = deliveryIdsIn(previous).filter((id) => !deliveryIdsIn(next).includes(id));
+  return missing.reduce((body, id) => withDeliveryMarker(body, id), next);
+}
+
 export interface ListedComment {
   id: number;
   body?: string | null;

@@ -4,12 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseHandle, migrate, openDatabase } from "../../db/client.js";
 import { getDelivery, insertDelivery } from "../../db/deliveries.js";
+import { attemptsForIssue } from "../../db/fixes.js";
 import { upsertInstallation, upsertRepositories } from "../../db/installations.js";
 import { legoApp } from "../../handlers/index.js";
 import { deliveryIdsIn } from "../../src/github/delivery-reply.js";
 import { createProbot } from "../../src/github/probot.js";
 import { createLogger } from "../../src/logger.js";
-import { Queues } from "../../src/queue.js";
+import { jobId, Queues } from "../../src/queue.js";
+import { updateProgress } from "../../src/fix/progress.js";
 import { processWebhookDelivery } from "../../workers/webhooks.js";
 import { startGitHubDouble, type GitHubDouble } from "../support/github-double/index.js";
 import { createTempDatabase, type TempDatabase } from "../support/pg.js";
@@ -22,6 +24,8 @@ let temp: TempDatabase;
 let database: DatabaseHandle;
 let queues: Queues;
 let probot: ReturnType<typeof createProbot>;
+/** The same app with a policy model, so `/lego fix` starts an attempt. */
+let probotFix: ReturnType<typeof createProbot>;
 let n = 0;
 
 /** A stored delivery of `/lego <command>` on a fresh issue. */
@@ -56,9 +60,12 @@ beforeAll(async () => {
   queues = new Queues(config.REDIS_URL, config.LEGO_QUEUE_PREFIX);
   probot = createProbot(config, createLogger("silent"), { retries: false });
   await probot.load(legoApp({ db: database.db, queues, fixEnabled: false }));
+  probotFix = createProbot(config, createLogger("silent"), { retries: false });
+  await probotFix.load(legoApp({ db: database.db, queues, fixEnabled: true }));
 });
 
 afterAll(async () => {
+  await queues?.get("fix").obliterate({ force: true });
   await queues?.close();
   await database?.close();
   await temp?.drop();
@@ -104,5 +111,27 @@ describe("a delivery re-run after its worker was killed", () => {
     await processWebhookDelivery({ deliveryId: d.id }, { db: database.db, probot }, { attemptsMade: 0, attemptsStarted: 2 });
     const command = [...gh.state.comments.values()].find((c) => c.issue.number === d.issue && c.user.login === "alice")!;
     expect(command.reactions.filter((r) => r.content === "eyes")).toHaveLength(1);
+  });
+
+  it("/lego fix: the progress comment, edited since, is still found; the attempt is queued once", async () => {
+    const d = await commandDelivery("/lego fix");
+    const killed = { receive: async (event: Parameters<typeof probotFix.receive>[0]) => {
+      await probotFix.receive(event);
+      throw new Error("SIGKILL");
+    } };
+    await expect(processWebhookDelivery({ deliveryId: d.id }, { db: database.db, probot: killed })).rejects.toThrow("SIGKILL");
+    const [attempt, ...others] = await attemptsForIssue(database.db, REPO, d.issue);
+    expect(others).toHaveLength(0);
+    // A fix worker re-renders the progress comment before the delivery runs again.
+    await updateProgress(database.db, await probotFix.auth(9), attempt!, { phase: "running" });
+    expect(botReplies(d.issue)[0]!.body).toMatch(/running/i);
+    // As if the worker had died before queueing the job: the re-run queues it.
+    await queues.get("fix").remove(jobId("fix", attempt!.id));
+    await processWebhookDelivery({ deliveryId: d.id }, { db: database.db, probot: probotFix }, { attemptsMade: 0, attemptsStarted: 2 });
+    const replies = botReplies(d.issue);
+    expect(replies).toHaveLength(1);
+    expect(deliveryIdsIn(replies[0]!.body)).toEqual([d.id]);
+    expect(await attemptsForIssue(database.db, REPO, d.issue)).toHaveLength(1);
+    expect((await queues.get("fix").getJob(jobId("fix", attempt!.id)))?.data).toMatchObject({ attemptId: attempt!.id });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deliveryIdsIn, deliveryMarker, findDeliveryReply, mustLookForReply, withDeliveryMarker } from "../../src/github/delivery-reply.js";
+import { deliveryIdsIn, deliveryMarker, findDeliveryReply, keepDeliveryMarkers, mustLookForReply, withDeliveryMarker } from "../../src/github/delivery-reply.js";
 import { isRerun } from "../../workers/webhooks.js";
 
 const bot = { login: "lego[bot]", type: "Bot" };
@@ -47,5 +47,15 @@ describe("delivery markers", () => {
     expect(isRerun({ attemptsMade: 0, attemptsStarted: 1 })).toBe(false);
     expect(isRerun({ attemptsMade: 0, attemptsStarted: 2 })).toBe(true);
     expect(isRerun({ attemptsMade: 1, attemptsStarted: 2 })).toBe(true);
+  });
+});
+
+describe("keepDeliveryMarkers", () => {
+  it("carries the markers of the previous body into a re-rendered one, once", () => {
+    const previous = withDeliveryMarker("queued", "d1");
+    expect(keepDeliveryMarkers(previous, "running")).toBe(withDeliveryMarker("running", "d1"));
+    expect(keepDeliveryMarkers(withDeliveryMarker("running", "d1"), withDeliveryMarker("done", "d1"))).toBe(withDeliveryMarker("done", "d1"));
+    expect(keepDeliveryMarkers("no marker", "running")).toBe("running");
+    expect(keepDeliveryMarkers(null, "running")).toBe("running");
   });
 });

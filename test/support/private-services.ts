@@ -3,7 +3,7 @@
 // suites share: a redis-server (AOF on), a PostgreSQL cluster made with initdb in a temp
 // directory, and a dockerd with its own data root, socket and no bridge.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import os from "node:os";
 import { createServer, Socket } from "node:net";
 import path from "node:path";
@@ -138,5 +138,85 @@ export class PrivatePostgres {
   /** SIGINT: PostgreSQL's fast shutdown. */
   async stop(): Promise<void> {
     await stopProcess(this.proc, "SIGINT");
+  }
+}
+
+/** Where a saved copy of the base image is kept between runs (a `docker save` of the shared engine's, once). */
+export const DOCKERD_IMAGE_CACHE = path.join(os.tmpdir(), "lego-dockerd-cache");
+
+/**
+ * A Docker engine of its own: socket, data root, exec root and pid file under
+ * /tmp/lego-dockerd-<id>, its own managed containerd and namespace, no iptables and no bridge.
+ * It runs in a network namespace of its own (`unshare --net`): with `--bridge none` dockerd
+ * deletes any interface named docker0 it can see, which in the host namespace is the shared
+ * engine's bridge. stop() is SIGTERM (what a daemon restart does: its containers are stopped);
+ * start() again on the same data root keeps the images.
+ */
+export class PrivateDockerd {
+  private proc: ChildProcess | undefined;
+  readonly dir: string;
+  readonly lines: string[] = [];
+
+  constructor(readonly id: string = `${process.pid}-${Date.now().toString(36)}`) {
+    this.dir = path.join(os.tmpdir(), `lego-dockerd-${id}`);
+  }
+
+  get socket(): string {
+    return `${this.dir}.sock`;
+  }
+
+  get host(): string {
+    return `unix://${this.socket}`;
+  }
+
+  async start(timeoutMs = 60_000): Promise<void> {
+    mkdirSync(this.dir, { recursive: true });
+    const args = ["--net", "dockerd", "--host", this.host, "--data-root", path.join(this.dir, "data"), "--exec-root", path.join(this.dir, "exec"), "--pidfile", path.join(this.dir, "pid"), "--bridge", "none", "--iptables=false", "--ip6tables=false", "--containerd-namespace", `lego-${this.id}`, "--containerd-plugins-namespace", `lego-${this.id}-plugins`];
+    const proc = spawn("unshare", args, { stdio: ["ignore", "pipe", "pipe"] });
+    this.proc = proc;
+    for (const s of [proc.stdout, proc.stderr]) s?.setEncoding("utf8").on("data", (c: string) => this.lines.push(...c.split("\n").filter(Boolean)));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (proc.exitCode !== null) throw new Error(`private dockerd ${this.id} exited with ${proc.exitCode}:\n${this.lines.slice(-20).join("\n")}`);
+      try {
+        execFileSync("docker", ["-H", this.host, "version", "--format", "{{.Server.Version}}"], { stdio: "ignore", timeout: 5_000 });
+        return;
+      } catch {
+        await sleep(200);
+      }
+    }
+    throw new Error(`private dockerd ${this.id} did not answer in ${timeoutMs} ms:\n${this.lines.slice(-20).join("\n")}`);
+  }
+
+  /** SIGTERM and wait: the daemon stops its containers and exits, as on a restart. */
+  async stop(): Promise<void> {
+    await stopProcess(this.proc, "SIGTERM");
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  /**
+   * Loads `image` from the shared engine through a tar cached in DOCKERD_IMAGE_CACHE (saved once,
+   * read-only use of the shared engine).
+   */
+  loadImage(image: string): void {
+    mkdirSync(DOCKERD_IMAGE_CACHE, { recursive: true });
+    const tar = path.join(DOCKERD_IMAGE_CACHE, `${image.replace(/[^A-Za-z0-9._-]/g, "_")}.tar`);
+    if (!existsSync(tar)) {
+      const part = `${tar}.${process.pid}.part`;
+      execFileSync("docker", ["-H", "unix:///var/run/docker.sock", "save", image, "-o", part], { stdio: "pipe", timeout: 300_000 });
+      renameSync(part, tar);
+    }
+    execFileSync("docker", ["-H", this.host, "load", "-i", tar], { stdio: "pipe", timeout: 300_000 });
+  }
+
+  /** Stops the daemon and deletes its data root (overlay mounts are gone once it exited). */
+  async remove(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.socket, { force: true });
   }
 }

@@ -56,7 +56,7 @@ describe.runIf(haveDockerd)("a Docker daemon restarted mid-run (private dockerd)
       expect(outcome.error.message).not.toBe("");
     }
     // Torn down while the engine is down: not thrown, recorded with the reason.
-    expect(await sandbox.destroy({ tries: 2, sleep: () => sleep(50) })).toBe(false);
+    expect(await sandbox.destroy({ tries: 2, sleep: async () => { await sleep(50); } })).toBe(false);
     expect(failedTeardowns()).toMatchObject([{ containerId: sandbox.id, reason: expect.stringMatching(/removal failed 2 time\(s\)/) }]);
 
     await dockerd.start();

@@ -4,6 +4,9 @@
 // engine is down is recorded instead of lost, the sweep after the restart leaves no labelled
 // container, and the same work retried on the restarted engine succeeds.
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Sandbox } from "../../sandbox/container.js";
@@ -11,31 +14,93 @@ import { createDocker } from "../../sandbox/docker.js";
 import { SANDBOX_LABEL } from "../../sandbox/labels.js";
 import { sweepSandboxes } from "../../sandbox/reaper.js";
 import { failedTeardowns } from "../../sandbox/teardown.js";
+import { prepareRepoAtBase } from "../../sandbox/git-history.js";
+import { detectEnvironment } from "../../src/environment/detect.js";
+import { snapshotAt } from "../../src/environment/snapshot.js";
+import type { EnvironmentPlan } from "../../src/environment/types.js";
+import { baselineTests, checkCandidate } from "../../src/fix/checks.js";
+import { validateTask } from "../../src/validation/validate.js";
+import { checkInfraRetry } from "../../workers/rollout.js";
+import { type FixtureTask, repoWithFix } from "../support/fixture-repos.js";
 import { PrivateDockerd, sleep } from "../support/private-services.js";
 import { TEST_BASE_IMAGE } from "../support/services.js";
 
-const haveDockerd = (() => {
+/** A missing dockerd, unshare, root or base image fails the suite with what to do, never skips it. */
+function requirePrivateDockerd(): void {
+  if (process.getuid?.() !== 0) throw new Error("the private dockerd needs root (dockerd, unshare --net)");
   try {
-    execFileSync("sh", ["-c", "command -v dockerd && command -v unshare && docker -H unix:///var/run/docker.sock image inspect " + TEST_BASE_IMAGE], { stdio: "ignore" });
-    return process.getuid?.() === 0;
+    execFileSync("sh", ["-c", "command -v dockerd && command -v unshare"], { stdio: "ignore" });
   } catch {
-    return false;
+    throw new Error("dockerd or unshare not found: run `bash deploy/provision.sh` (Docker engine, util-linux)");
   }
-})();
+  try {
+    execFileSync("docker", ["-H", "unix:///var/run/docker.sock", "image", "inspect", TEST_BASE_IMAGE], { stdio: "ignore" });
+  } catch {
+    throw new Error(`${TEST_BASE_IMAGE} is not on the shared engine: run \`bash deploy/build-base-image.sh\``);
+  }
+}
 
 const labelled = async (docker: Docker) => (await docker.listContainers({ all: true, filters: { label: [`${SANDBOX_LABEL}=1`] } })).length;
 
-describe.runIf(haveDockerd)("a Docker daemon restarted mid-run (private dockerd)", () => {
+// A unittest project whose suite takes a few seconds, so a restart lands while it runs.
+const TESTS = (withAdd: boolean) => `import time
+import unittest
+from calc.ops import ${withAdd ? "add, " : ""}mul
+
+
+class Ops(unittest.TestCase):
+    def test_mul(self):
+        time.sleep(4)
+        self.assertEqual(mul(2, 3), 6)
+${withAdd ? "\n    def test_add(self):\n        self.assertEqual(add(2, 3), 5)\n" : ""}`;
+const project = {
+  "tox.ini": "[testenv]\ncommands = python -m unittest discover -s tests\n",
+  "calc/__init__.py": "",
+  "calc/ops.py": "def mul(a, b):\n    return a * b\n\n\ndef add(a, b):\n    return a - b\n",
+  "tests/__init__.py": "",
+  "tests/test_ops.py": TESTS(false),
+};
+const fix = { "calc/ops.py": "def mul(a, b):\n    return a * b\n\n\ndef add(a, b):\n    return a + b\n", "tests/test_ops.py": TESTS(true) };
+
+/** Restarts the daemon once a labelled container has run for `afterMs`; resolves when it is back. */
+async function restartWhileRunning(dockerd: PrivateDockerd, docker: Docker, afterMs: number): Promise<void> {
+  for (let i = 0; i < 600 && (await labelled(docker)) === 0; i++) await sleep(100);
+  await sleep(afterMs);
+  await dockerd.restart();
+}
+
+/** One try: its result, or the error it failed with (what the queue would retry). */
+const settle = <T>(p: Promise<T>) => p.then((value) => ({ value }), (error: Error) => ({ error }));
+
+describe("a Docker daemon restarted mid-run (private dockerd)", () => {
   const dockerd = new PrivateDockerd();
   let docker: Docker;
 
   beforeAll(async () => {
+    requirePrivateDockerd();
     await dockerd.start();
     dockerd.loadImage(TEST_BASE_IMAGE);
     docker = createDocker({ DOCKER_HOST: dockerd.host });
   }, 180_000);
 
+  let work: string;
+  let task: FixtureTask;
+  let plan: EnvironmentPlan;
+  let repoDir: string;
+  let repoHead: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(os.tmpdir(), "lego-docker-restart-"));
+    task = repoWithFix(path.join(work, "calc"), project, fix);
+    const detected = detectEnvironment(await snapshotAt(task.dir, task.base));
+    if ("error" in detected) throw new Error(detected.error);
+    plan = detected;
+    repoDir = path.join(work, "calc-at-base");
+    repoHead = await prepareRepoAtBase(task.dir, task.base, repoDir);
+  });
+
   afterAll(async () => {
+    rmSync(work, { recursive: true, force: true });
     await dockerd.remove();
   }, 60_000);
 
@@ -72,5 +137,35 @@ describe.runIf(haveDockerd)("a Docker daemon restarted mid-run (private dockerd)
     expect(await again.destroy()).toBe(true);
     expect(await labelled(docker)).toBe(0);
     console.log(JSON.stringify({ inFlight: "result" in outcome ? { exitCode: outcome.result.exitCode } : { error: outcome.error.message.slice(0, 200) }, swept }));
+  }, 180_000);
+
+  it("validation: the try the restart hits fails with a reason, the retry validates, nothing is left", async () => {
+    const opts = { docker, image: TEST_BASE_IMAGE, plan, repoDir, repoHead, runs: 1, scope: "all" as const, timeoutMs: 60_000, labels: { "org.legofactory.role": "restart-test" } };
+    const [first] = await Promise.all([settle(validateTask(task, opts)), restartWhileRunning(dockerd, docker, 1500)]);
+    // Not valid, and not an invalid verdict on the task either: a sandbox failure, with its reason.
+    const reason = "error" in first ? first.error.message : first.value.reason;
+    expect(reason).toMatch(/ENOENT|ECONNREFUSED|socket hang up|EPIPE|ECONNRESET|not running|exit 137|no such container|HTTP code 404/i);
+    await sweepSandboxes(docker);
+    expect(await labelled(docker)).toBe(0);
+    const second = await validateTask(task, opts);
+    expect(second).toMatchObject({ valid: true, reason: null, failToPass: ["tests.test_ops.Ops.test_add"], passToPass: ["tests.test_ops.Ops.test_mul"] });
+    expect(await labelled(docker)).toBe(0);
+    console.log(JSON.stringify({ validation: { firstTry: reason.slice(0, 200), retry: "valid" } }));
+  }, 180_000);
+
+  it("rollout check: a check the restart hits is retried (thrown, or infraError → checkInfraRetry), the retry grades it", async () => {
+    const opts = { docker, image: TEST_BASE_IMAGE, plan, repoDir, repoHead, timeoutMs: 60_000, labels: { "org.legofactory.role": "restart-test" } };
+    const baseline = await baselineTests(opts);
+    expect(baseline.passed).toEqual(["tests.test_ops.Ops.test_mul"]);
+    const [first] = await Promise.all([settle(checkCandidate(opts, task.patch, baseline)), restartWhileRunning(dockerd, docker, 1500)]);
+    const retryReason = "error" in first ? first.error.message : checkInfraRetry(first.value);
+    expect(retryReason).not.toBeNull();
+    await sweepSandboxes(docker);
+    expect(await labelled(docker)).toBe(0);
+    const second = await checkCandidate(opts, task.patch, baseline);
+    expect(checkInfraRetry(second)).toBeNull();
+    expect(second).toMatchObject({ editsTests: false, breaks: [], passed: ["tests.test_ops.Ops.test_mul"] });
+    expect(await labelled(docker)).toBe(0);
+    console.log(JSON.stringify({ rolloutCheck: { firstTry: String(retryReason).slice(0, 200), retry: "graded" } }));
   }, 180_000);
 });

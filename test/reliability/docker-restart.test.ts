@@ -150,7 +150,7 @@ describe("a Docker daemon restarted mid-run (private dockerd)", () => {
     const second = await validateTask(task, opts);
     expect(second).toMatchObject({ valid: true, reason: null, failToPass: ["tests.test_ops.Ops.test_add"], passToPass: ["tests.test_ops.Ops.test_mul"] });
     expect(await labelled(docker)).toBe(0);
-    console.log(JSON.stringify({ validation: { firstTry: reason.slice(0, 200), retry: "valid" } }));
+    console.log(JSON.stringify({ validation: { firstTry: String(reason).slice(0, 200), retry: "valid" } }));
   }, 180_000);
 
   it("rollout check: a check the restart hits is retried (thrown, or infraError → checkInfraRetry), the retry grades it", async () => {

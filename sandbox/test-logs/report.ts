@@ -23,9 +23,16 @@ const LISTED = 5;
 /** Recorded on every go run: the report is only as good as what test2json reads. */
 export const GO_LIMITATION = "go test -json builds its events from each test binary's own stdout (test2json), so a test printing framing lines could still forge results in the report";
 
+/** Recorded on every node-tap run: its report is the TAP each test file's process prints. */
+export const TAP_LIMITATION = "node-tap builds its report from each test file's own stdout (the TAP channel), so a test printing TAP lines could still forge subtests in the report";
+
+/** Recorded on every ava run: the tests run in forked workers, but ava's config file runs in the process whose stdout is the report. */
+export const AVA_LIMITATION = "ava's TAP report is its main process's stdout: test workers are forked processes whose output goes to stderr, but code ava loads in its main process (ava.config.js) could still write to the report";
+
+const FILE_LIMITATIONS: Partial<Record<Framework, string>> = { "go-test": GO_LIMITATION, tap: TAP_LIMITATION, ava: AVA_LIMITATION };
+
 /**
- * Recorded on a run read from its printed output (ava and node-tap print their TAP on stdout,
- * from the same processes that run the tests, and an override command gives no report path):
+ * Recorded on a run read from its printed output (an override command gives no report path):
  * nothing there is beyond the reach of the code under test.
  */
 export function printedOnlyNote(framework: Framework): string {
@@ -44,10 +51,8 @@ function parseReport(format: ReportFormat, text: string, root: string): ParsedRu
       return parseTap(text, root);
     case "unittest-json":
       return parseUnittestReport(text);
-    case "go-json": {
-      const run = parseGoTest(text);
-      return { ...run, notes: [...run.notes, GO_LIMITATION] };
-    }
+    case "go-json":
+      return parseGoTest(text);
   }
 }
 
@@ -65,6 +70,8 @@ export function resultsFromReport(format: ReportFormat, report: string | null, o
   let run: ParsedRun;
   try {
     run = canonicalRun(parseReport(format, report, root), root);
+    const limitation = FILE_LIMITATIONS[framework];
+    if (limitation) run = { ...run, notes: [...run.notes, limitation] };
   } catch (err) {
     run = { statuses: {}, ran: false, notes: [`the ${format} report could not be read: ${(err as Error).message}`] };
   }

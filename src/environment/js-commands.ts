@@ -45,13 +45,13 @@ const RULES: Record<JsRunner, FlagRules> = {
   },
   ava: {
     value: ["-m", "--match", "--config", "-c", "--concurrency", "-T", "--timeout", "--node-arguments"],
-    drop: /^(-t|--tap|-w|--watch|-v|--verbose|--reset-cache|--fail-fast|-u|--update-snapshots)$/,
+    drop: /^(-t|--tap|-w|--watch|-v|--verbose|--reset-cache|--fail-fast|-u|--update-snapshots|--(no-)?worker-threads)$/,
     keepForFiles: /^(--config|-c|--concurrency|-T|--timeout|--node-arguments|-s|--serial)$/,
     subcommands: ["debug", "reset-cache"],
   },
   tap: {
-    value: ["-R", "--reporter", "-t", "--timeout", "--node-arg", "--test-arg", "--test-env", "-j", "--jobs", "--nyc-arg", "--coverage-report", "--before", "--after", "--files"],
-    drop: /^(-R|--reporter|--coverage-report|--cov|--coverage|--check-coverage|--100|-w|--watch|--files|--bail|-b)$/,
+    value: ["-R", "--reporter", "-t", "--timeout", "--node-arg", "--test-arg", "--test-env", "-j", "--jobs", "--nyc-arg", "--coverage-report", "--before", "--after", "--files", "-o", "--output-file", "-d", "--output-dir", "-f", "--reporter-file", "--reporter-arg"],
+    drop: /^(-R|--reporter|-o|--output-file|-d|--output-dir|-f|--reporter-file|--reporter-arg|--coverage-report|--cov|--coverage|--check-coverage|--100|-w|--watch|--files|--bail|-b)$/,
     keepForFiles: /^(-t|--timeout|--node-arg|--test-arg|--test-env|-j|--jobs|--ts|--no-ts|--esm|--no-esm|--before|--after)$/,
   },
   // `uvu [dir] [pattern]`: its two positionals are a directory and a file pattern.
@@ -92,10 +92,20 @@ export interface JsTestOptions {
   mochaConfigFlags?: string[];
   /** For tap: the flag that turns coverage (and its 100% check) off in the installed major. */
   tapCoverageOff: string;
+  /**
+   * For ava: `--no-worker-threads` from ava 4 on (ava 3 always forks processes). In a worker
+   * thread a test shares ava's file descriptor 1, so `fs.writeSync(1, "ok 99 - fake")` would
+   * land in the report; a forked worker's stdout is a pipe ava prints on its stderr.
+   */
+  avaProcesses: string;
 }
 
-// The JSON reports go to the run's own report path (a per-run nonce the code under test is
-// not given, put in place by the runner), never to the output, where a test could print a fake.
+// The reports go to the run's own report path (a per-run nonce the code under test is not
+// given, put in place by the runner), never to the output, where a test could print a fake.
+// node-tap writes its raw TAP there with `--output-file` (tap 16 bin/jack.js and tap 18's
+// @tapjs/config both define it); ava has no report-file option, but its TAP reporter writes
+// to its own stdout and the workers' output to its stderr (lib/cli.js reportStream/stdStream),
+// so its stdout is redirected to the path.
 
 export const REPORTER_FLAGS: Record<JsRunner, string> = {
   jest: `--ci --json --outputFile=${REPORT_PLACEHOLDER}`,
@@ -103,13 +113,13 @@ export const REPORTER_FLAGS: Record<JsRunner, string> = {
   mocha: `--reporter json --reporter-option output=${REPORT_PLACEHOLDER}`,
   "node-test": `--test-reporter=tap --test-reporter-destination=${REPORT_PLACEHOLDER}`,
   ava: "--tap",
-  tap: "--reporter=tap",
+  tap: `--reporter=tap --output-file=${REPORT_PLACEHOLDER}`,
   uvu: `${UVU_REPORT_ENV}=${REPORT_PLACEHOLDER} NODE_OPTIONS=--require=${UVU_HOOK_PATH}`,
 };
 
 /**
- * The shell command for one runner. jest, vitest and mocha write their JSON report to the run's
- * report path (read by the runner, see sandbox/test-logs/report.ts); the others print TAP.
+ * The shell command for one runner. Each writes its report (JSON, or TAP for node:test, ava,
+ * node-tap and uvu) to the run's report path (read by the runner, see sandbox/test-logs/report.ts).
  */
 export function jsTestCommand(runner: JsRunner, files: string[] | "all", opts: JsTestOptions): string {
   const inv = opts.invocation;
@@ -142,9 +152,10 @@ export function jsTestCommand(runner: JsRunner, files: string[] | "all", opts: J
       return words(bin, ["--test", REPORTER_FLAGS["node-test"]], q, fileArgs);
     }
     case "ava":
-      return words(npx(inv?.bin ?? ["ava"]), q, [REPORTER_FLAGS.ava], fileArgs);
+      // ava's stdout is its TAP report alone: it goes to the report path, after the files.
+      return words(npx(inv?.bin ?? ["ava"]), q, [REPORTER_FLAGS.ava, opts.avaProcesses].filter(Boolean), fileArgs, [">", REPORT_PLACEHOLDER]);
     case "tap":
-      return words(npx(inv?.bin ?? ["tap"]), q, [REPORTER_FLAGS.tap, opts.tapCoverageOff], fileArgs);
+      return words(npx(inv?.bin ?? ["tap"]), q, REPORTER_FLAGS.tap.split(" "), [opts.tapCoverageOff], fileArgs);
     case "uvu": {
       // uvu has no reporter: our preload writes the per-test report (see uvu-hook.ts). Chosen
       // files are run as `uvu . <pattern>` matching exactly those paths.

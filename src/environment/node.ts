@@ -105,7 +105,8 @@ export function planNode(repo: RepoSnapshot): EnvironmentPlan | { error: string 
   }
 
   const mochaConfigFlags = runner === "mocha" ? mochaConfig(repo, pkg, files, found.invocation, notes) : undefined;
-  const tapCoverageOff = tapMajor(deps.tap) >= 18 ? "--disable-coverage" : "--no-coverage";
+  const tapCoverageOff = majorOf(deps.tap) >= 18 ? "--disable-coverage" : "--no-coverage";
+  const avaProcesses = majorOf(deps.ava) >= 4 ? "--no-worker-threads" : "";
   if (pkg.workspaces !== undefined || files.has("pnpm-workspace.yaml")) notes.push("workspaces found: tests run from the repository root");
 
   const build = buildStep(pkg, repo.files, pm.manager);
@@ -114,7 +115,7 @@ export function planNode(repo: RepoSnapshot): EnvironmentPlan | { error: string 
   return {
     language: typescript ? "typescript" : "javascript",
     ...(build ? { build } : {}),
-    ...(runner === "jest" || runner === "vitest" ? { report: "jest-json" as const } : runner === "mocha" ? { report: "mocha-json" as const } : runner === "node-test" || runner === "uvu" ? { report: "tap" as const } : {}),
+    ...(runner === "jest" || runner === "vitest" ? { report: "jest-json" as const } : runner === "mocha" ? { report: "mocha-json" as const } : runner === "node-test" || runner === "uvu" || runner === "ava" || runner === "tap" ? { report: "tap" as const } : {}),
     packageManager: pm.manager,
     nodeVersion,
     framework: runner,
@@ -125,7 +126,7 @@ export function planNode(repo: RepoSnapshot): EnvironmentPlan | { error: string 
       const chosen = testFiles === "all" ? [] : testFiles.filter((f) => TEST_FILE.test(f) && !NOT_A_TEST.test(f));
       // Changed files that are not test modules (fixtures, snapshots) name no tests: run them all.
       const target = chosen.length > 0 ? chosen : "all";
-      return jsTestCommand(runner, target, { invocation: found.invocation, mochaConfigFlags, tapCoverageOff });
+      return jsTestCommand(runner, target, { invocation: found.invocation, mochaConfigFlags, tapCoverageOff, avaProcesses });
     },
     reporterFlags: runner === "tap" ? `${REPORTER_FLAGS.tap} ${tapCoverageOff}` : REPORTER_FLAGS[runner],
     env: {},
@@ -426,9 +427,9 @@ function mochaConfig(repo: RepoSnapshot, pkg: PackageJson, files: Set<string>, i
   return flags;
 }
 
-function tapMajor(range: string | undefined): number {
+function majorOf(range: string | undefined): number {
   const m = /(\d+)/.exec(range ?? "");
-  // No readable version ("latest", "*"): assume a current tap.
+  // No readable version ("latest", "*"): assume a current release.
   return m ? Number(m[1]) : 99;
 }
 

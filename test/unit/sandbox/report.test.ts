@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseJunitXml } from "../../../sandbox/test-logs/junit.js";
-import { GO_LIMITATION, printedOnlyNote, resultsFromReport } from "../../../sandbox/test-logs/report.js";
+import { AVA_LIMITATION, GO_LIMITATION, printedOnlyNote, resultsFromReport, TAP_LIMITATION } from "../../../sandbox/test-logs/report.js";
 import { classifyRuns, gradeRun } from "../../../src/validation/grading.js";
 
 const junit = (cases: string) => `<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" tests="2">${cases}</testsuite></testsuites>`;
@@ -98,6 +98,34 @@ describe("go test -json written to the report path", () => {
     // Events printed on the output itself (past the go command) are claims the report must back.
     const printed = '{"Action":"pass","Package":"example.com/x","Test":"TestReal"}\n';
     expect(resultsFromReport("go-json", forged, printed, "go-test")).toMatchObject({ spoofed: true, untrusted: "the output claims 1 test(s) (example.com/x/TestReal) passed that the test runner's report does not" });
+  });
+
+  // Captured from real runs (ava 6.1.3, tap 16.3.10, Node 22) of a test file printing `ok 99 - fake`
+  // with console.log, `ok 98 - fake2` with process.stdout.write and `ok 97 - fdfake` with
+  // fs.writeSync(1, …): see test/fixtures/test-logs/report/.
+  const reportFixture = (name: string) => readFileSync(new URL(`../../fixtures/test-logs/report/${name}`, import.meta.url), "utf8");
+
+  it("reads ava's TAP report (its stdout, workers forked): the tests' own TAP lines reach only the output and are flagged", () => {
+    const run = resultsFromReport("tap", reportFixture("ava6-no-worker-threads.tap"), reportFixture("ava6-no-worker-threads.stderr.txt"), "ava");
+    expect(run.statuses).toEqual({ "a › skipped": "SKIPPED", "a › adds": "PASSED", "a › fd write": "PASSED", "a › fails": "FAILED", "b › b one": "PASSED" });
+    expect(run.notes).toContain(AVA_LIMITATION);
+    expect(run).toMatchObject({ spoofed: true, untrusted: "the output claims 3 test(s) (fake, fake2, fdfake) passed that the test runner's report does not" });
+    // With no fake printed, the same report is trusted.
+    expect(resultsFromReport("tap", reportFixture("ava6-no-worker-threads.tap"), "", "ava")).not.toHaveProperty("untrusted");
+  });
+
+  it("shows why ava's workers are forked: in a worker thread a write to fd 1 lands in the report", () => {
+    const run = resultsFromReport("tap", reportFixture("ava6-worker-threads.tap"), "", "ava");
+    expect(run.statuses.fdfake).toBe("PASSED");
+  });
+
+  it("reads node-tap's --output-file report, and records that a test file's own TAP lines still reach it", () => {
+    const run = resultsFromReport("tap", reportFixture("tap16-output-file.tap"), "", "tap");
+    expect(run.statuses).toMatchObject({ "test/a.js > adds > should be equal": "PASSED", "test/a.js > fails > should be equal": "FAILED" });
+    // The limitation, shown: the file's console.log('ok 99 - fake') is a subtest in the report.
+    expect(run.statuses["test/a.js > fake"]).toBe("PASSED");
+    expect(run.notes).toContain(TAP_LIMITATION);
+    expect(resultsFromReport("tap", null, "ok 1 - x\n", "tap")).toMatchObject({ spoofed: true });
   });
 
   it("names the limitation of a run read from its printed output", () => {

@@ -320,11 +320,14 @@ describe("JavaScript and TypeScript projects", () => {
     expect(old.nodeVersion).toBe("20");
   });
 
-  it("ava with TAP output", () => {
-    const p = plan({ "package.json": pkg({ scripts: { test: "ava --verbose --timeout=1m" }, devDependencies: { ava: "^6" } }), "test/a.js": "" });
-    expect(p.framework).toBe("ava");
-    expect(p.testCommand("all")).toBe("npx --no-install ava --timeout=1m --tap");
-    expect(p.testCommand(["test/a.js"])).toBe("npx --no-install ava --timeout=1m --tap test/a.js");
+  it("ava with its TAP report (its stdout) redirected to the report path, workers forked", () => {
+    const p = plan({ "package.json": pkg({ scripts: { test: "ava --verbose --worker-threads --timeout=1m" }, devDependencies: { ava: "^6" } }), "test/a.js": "" });
+    expect(p).toMatchObject({ framework: "ava", report: "tap", reporterFlags: "--tap" });
+    expect(p.testCommand("all")).toBe("npx --no-install ava --timeout=1m --tap --no-worker-threads > __LEGO_REPORT_PATH__");
+    expect(p.testCommand(["test/a.js"])).toBe("npx --no-install ava --timeout=1m --tap --no-worker-threads test/a.js > __LEGO_REPORT_PATH__");
+    // ava 3 always forks its workers and knows no --no-worker-threads.
+    const old = plan({ "package.json": pkg({ scripts: { test: "ava" }, devDependencies: { ava: "^3.15.0" } }), "test/a.js": "" });
+    expect(old.testCommand("all")).toBe("npx --no-install ava --tap > __LEGO_REPORT_PATH__");
   });
 
   it.each([
@@ -361,11 +364,13 @@ describe("JavaScript and TypeScript projects", () => {
     });
   });
 
-  it("tap with coverage checks off for its major", () => {
+  it("tap with its raw TAP written to the report path and coverage checks off for its major", () => {
     const modern = plan({ "package.json": pkg({ scripts: { test: "tap" }, devDependencies: { tap: "^18.6.1" } }) });
-    expect(modern.testCommand("all")).toBe("npx --no-install tap --reporter=tap --disable-coverage");
-    const old = plan({ "package.json": pkg({ scripts: { test: "tap test/*.js --100" }, devDependencies: { tap: "^16" } }) });
-    expect(old.testCommand("all")).toBe("npx --no-install tap test/*.js --reporter=tap --no-coverage");
+    expect(modern).toMatchObject({ report: "tap", reporterFlags: "--reporter=tap --output-file=__LEGO_REPORT_PATH__ --disable-coverage" });
+    expect(modern.testCommand("all")).toBe("npx --no-install tap --reporter=tap --output-file=__LEGO_REPORT_PATH__ --disable-coverage");
+    // The script's own report file is dropped with its value: ours is the only one.
+    const old = plan({ "package.json": pkg({ scripts: { test: "tap test/*.js --100 -o out.tap" }, devDependencies: { tap: "^16" } }) });
+    expect(old.testCommand("all")).toBe("npx --no-install tap test/*.js --reporter=tap --output-file=__LEGO_REPORT_PATH__ --no-coverage");
   });
 
   it("react-scripts runs jest through its own wrapper", () => {

@@ -93,6 +93,13 @@ export interface JsTestOptions {
   /** For tap: the flag that turns coverage (and its 100% check) off in the installed major. */
   tapCoverageOff: string;
   /**
+   * For tap: the option writing its raw TAP to a file in the installed major. tap 16's
+   * `--output-file` (bin/jack.js); tap 18's `--reporter-file` (@tapjs/config): its
+   * `--output-file` is attached after the version and plan lines and, with `--reporter=tap`,
+   * prints every line twice on stdout (a real tap 18.8.0 run).
+   */
+  tapReportFile: "--output-file" | "--reporter-file";
+  /**
    * For ava: `--no-worker-threads` from ava 4 on (ava 3 always forks processes). In a worker
    * thread a test shares ava's file descriptor 1, so `fs.writeSync(1, "ok 99 - fake")` would
    * land in the report; a forked worker's stdout is a pipe ava prints on its stderr.
@@ -102,8 +109,7 @@ export interface JsTestOptions {
 
 // The reports go to the run's own report path (a per-run nonce the code under test is not
 // given, put in place by the runner), never to the output, where a test could print a fake.
-// node-tap writes its raw TAP there with `--output-file` (tap 16 bin/jack.js and tap 18's
-// @tapjs/config both define it); ava has no report-file option, but its TAP reporter writes
+// node-tap writes its raw TAP there (`JsTestOptions.tapReportFile`); ava has no report-file option, but its TAP reporter writes
 // to its own stdout and the workers' output to its stderr (lib/cli.js reportStream/stdStream),
 // so its stdout is redirected to the path.
 
@@ -113,7 +119,7 @@ export const REPORTER_FLAGS: Record<JsRunner, string> = {
   mocha: `--reporter json --reporter-option output=${REPORT_PLACEHOLDER}`,
   "node-test": `--test-reporter=tap --test-reporter-destination=${REPORT_PLACEHOLDER}`,
   ava: "--tap",
-  tap: `--reporter=tap --output-file=${REPORT_PLACEHOLDER}`,
+  tap: "--reporter=tap",
   uvu: `${UVU_REPORT_ENV}=${REPORT_PLACEHOLDER} NODE_OPTIONS=--require=${UVU_HOOK_PATH}`,
 };
 
@@ -155,7 +161,7 @@ export function jsTestCommand(runner: JsRunner, files: string[] | "all", opts: J
       // ava's stdout is its TAP report alone: it goes to the report path, after the files.
       return words(npx(inv?.bin ?? ["ava"]), q, [REPORTER_FLAGS.ava, opts.avaProcesses].filter(Boolean), fileArgs, [">", REPORT_PLACEHOLDER]);
     case "tap":
-      return words(npx(inv?.bin ?? ["tap"]), q, REPORTER_FLAGS.tap.split(" "), [opts.tapCoverageOff], fileArgs);
+      return words(npx(inv?.bin ?? ["tap"]), q, [REPORTER_FLAGS.tap, `${opts.tapReportFile}=${REPORT_PLACEHOLDER}`, opts.tapCoverageOff], fileArgs);
     case "uvu": {
       // uvu has no reporter: our preload writes the per-test report (see uvu-hook.ts). Chosen
       // files are run as `uvu . <pattern>` matching exactly those paths.

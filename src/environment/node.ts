@@ -106,6 +106,7 @@ export function planNode(repo: RepoSnapshot): EnvironmentPlan | { error: string 
 
   const mochaConfigFlags = runner === "mocha" ? mochaConfig(repo, pkg, files, found.invocation, notes) : undefined;
   const tapCoverageOff = majorOf(deps.tap) >= 18 ? "--disable-coverage" : "--no-coverage";
+  const tapReportFile = majorOf(deps.tap) >= 18 ? "--reporter-file" : "--output-file";
   const avaProcesses = majorOf(deps.ava) >= 4 ? "--no-worker-threads" : "";
   if (pkg.workspaces !== undefined || files.has("pnpm-workspace.yaml")) notes.push("workspaces found: tests run from the repository root");
 
@@ -126,7 +127,7 @@ export function planNode(repo: RepoSnapshot): EnvironmentPlan | { error: string 
       const chosen = testFiles === "all" ? [] : testFiles.filter((f) => TEST_FILE.test(f) && !NOT_A_TEST.test(f));
       // Changed files that are not test modules (fixtures, snapshots) name no tests: run them all.
       const target = chosen.length > 0 ? chosen : "all";
-      return jsTestCommand(runner, target, { invocation: found.invocation, mochaConfigFlags, tapCoverageOff, avaProcesses });
+      return jsTestCommand(runner, target, { invocation: found.invocation, mochaConfigFlags, tapCoverageOff, tapReportFile, avaProcesses });
     },
     reporterFlags: runner === "tap" ? `${REPORTER_FLAGS.tap} ${tapCoverageOff}` : REPORTER_FLAGS[runner],
     env: {},

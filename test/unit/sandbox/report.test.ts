@@ -119,6 +119,12 @@ describe("go test -json written to the report path", () => {
     expect(run.statuses.fdfake).toBe("PASSED");
   });
 
+  it("reads tap 18's --reporter-file report whole, with the same ids as tap 16's", () => {
+    const run = resultsFromReport("tap", reportFixture("tap18-reporter-file.tap"), "", "tap");
+    expect(run.statuses).toEqual({ "test/a.js > fake": "PASSED", "test/a.js > adds > should be equal": "PASSED", "test/a.js > fails > should be equal": "FAILED" });
+    expect(run.notes).toContain(TAP_LIMITATION);
+  });
+
   it("reads node-tap's --output-file report, and records that a test file's own TAP lines still reach it", () => {
     const run = resultsFromReport("tap", reportFixture("tap16-output-file.tap"), "", "tap");
     expect(run.statuses).toMatchObject({ "test/a.js > adds > should be equal": "PASSED", "test/a.js > fails > should be equal": "FAILED" });

@@ -366,8 +366,8 @@ describe("JavaScript and TypeScript projects", () => {
 
   it("tap with its raw TAP written to the report path and coverage checks off for its major", () => {
     const modern = plan({ "package.json": pkg({ scripts: { test: "tap" }, devDependencies: { tap: "^18.6.1" } }) });
-    expect(modern).toMatchObject({ report: "tap", reporterFlags: "--reporter=tap --output-file=__LEGO_REPORT_PATH__ --disable-coverage" });
-    expect(modern.testCommand("all")).toBe("npx --no-install tap --reporter=tap --output-file=__LEGO_REPORT_PATH__ --disable-coverage");
+    expect(modern).toMatchObject({ report: "tap", reporterFlags: "--reporter=tap --disable-coverage" });
+    expect(modern.testCommand("all")).toBe("npx --no-install tap --reporter=tap --reporter-file=__LEGO_REPORT_PATH__ --disable-coverage");
     // The script's own report file is dropped with its value: ours is the only one.
     const old = plan({ "package.json": pkg({ scripts: { test: "tap test/*.js --100 -o out.tap" }, devDependencies: { tap: "^16" } }) });
     expect(old.testCommand("all")).toBe("npx --no-install tap test/*.js --reporter=tap --output-file=__LEGO_REPORT_PATH__ --no-coverage");

@@ -133,7 +133,9 @@ export function jsTestCommand(runner: JsRunner, files: string[] | "all", opts: J
   const carried = inv ? carriedArgs(runner, inv.args, mode) : [];
   const fileArgs = files === "all" ? [] : files.map(pathArg);
   const nodeOptions = inv?.nodeOptions.length ? [["NODE_OPTIONS", inv.nodeOptions.join(" ")] as [string, string]] : [];
-  const prefix = envPrefix([...(inv?.env ?? []), ...nodeOptions]);
+  // tap 18 writes its report to stdout, not the report file, when TAP=1 (@tapjs/run handle-reporter.js).
+  const env = (inv?.env ?? []).filter(([name]) => runner !== "tap" || name !== "TAP");
+  const prefix = envPrefix([...env, ...nodeOptions]);
   const npx = (bin: string[]): string[] => ["npx", "--no-install", ...bin.map(shQuote)];
   const words = (...parts: string[][]): string => [...prefix, ...parts.flat()].join(" ");
   const q = carried.map(wordArg);

@@ -369,6 +369,9 @@ describe("JavaScript and TypeScript projects", () => {
     expect(modern).toMatchObject({ report: "tap", reporterFlags: "--reporter=tap --disable-coverage" });
     expect(modern.testCommand("all")).toBe("npx --no-install tap --reporter=tap --reporter-file=__LEGO_REPORT_PATH__ --disable-coverage");
     // The script's own report file is dropped with its value: ours is the only one.
+    // TAP=1 would send tap 18's report to stdout instead of the file.
+    const raw = plan({ "package.json": pkg({ scripts: { test: "TAP=1 CI=1 tap" }, devDependencies: { tap: "^18" } }) });
+    expect(raw.testCommand("all")).toBe("CI=1 npx --no-install tap --reporter=tap --reporter-file=__LEGO_REPORT_PATH__ --disable-coverage");
     const old = plan({ "package.json": pkg({ scripts: { test: "tap test/*.js --100 -o out.tap" }, devDependencies: { tap: "^16" } }) });
     expect(old.testCommand("all")).toBe("npx --no-install tap test/*.js --reporter=tap --output-file=__LEGO_REPORT_PATH__ --no-coverage");
   });

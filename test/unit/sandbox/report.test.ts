@@ -100,7 +100,7 @@ describe("go test -json written to the report path", () => {
     expect(resultsFromReport("go-json", forged, printed, "go-test")).toMatchObject({ spoofed: true, untrusted: "the output claims 1 test(s) (example.com/x/TestReal) passed that the test runner's report does not" });
   });
 
-  // Captured from real runs (ava 6.1.3, tap 16.3.10, Node 22) of a test file printing `ok 99 - fake`
+  // Captured from real runs (ava 6.1.3, tap 16.3.10 and 18.8.0, Node 20.20) of a test file printing `ok 99 - fake`
   // with console.log, `ok 98 - fake2` with process.stdout.write and `ok 97 - fdfake` with
   // fs.writeSync(1, …): see test/fixtures/test-logs/report/.
   const reportFixture = (name: string) => readFileSync(new URL(`../../fixtures/test-logs/report/${name}`, import.meta.url), "utf8");

@@ -21,6 +21,8 @@ export interface WorkerPoolOptions {
   /** A job failed for good (attempts used up, or UnrecoverableError): record why. */
   onFinalFailure?: (queue: QueueName, job: Job, err: Error) => Promise<void>;
   metrics?: Metrics;
+  /** Stall limits per queue instead of `stallLimits` (tests use short ones). */
+  stallLimitsOf?: Partial<Record<QueueName, StallLimits>>;
   /** Where Redis connection and worker errors are counted and logged (rate-limited). */
   errors?: ConnectionErrors;
 }
@@ -57,7 +59,14 @@ export async function runWaitingForDatabase(processor: Processor<QueueName>, job
  * src/github/delivery-reply.ts), so they may be taken over several times. A stalled job is found
  * within `stalledInterval` (BullMQ's default 30 s) after its lock (30 s) runs out.
  */
-export const stallLimits: Partial<Record<QueueName, { maxStalledCount: number; stalledInterval: number }>> = {
+export interface StallLimits {
+  maxStalledCount: number;
+  stalledInterval: number;
+  /** How long a job's lock lasts unless its worker renews it (BullMQ's default 30 s). */
+  lockDuration?: number;
+}
+
+export const stallLimits: Partial<Record<QueueName, StallLimits>> = {
   webhooks: { maxStalledCount: 5, stalledInterval: 30_000 },
 };
 
@@ -74,7 +83,7 @@ export function startWorkers(opts: WorkerPoolOptions): WorkerPool {
       connection,
       prefix: opts.prefix,
       concurrency: opts.concurrencyOf?.[name] ?? opts.concurrency,
-      ...stallLimits[name],
+      ...(opts.stallLimitsOf ?? stallLimits)[name],
     });
     const seconds = (job: Job) => Math.max(0, ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000);
     worker.on("completed", (job) => {

@@ -5,6 +5,7 @@ import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import type Docker from "dockerode";
 import { assertDockerAvailable, assertImageAvailable, statusCode } from "./docker.js";
+import { lostContainerReason } from "./engine-failure.js";
 import { SandboxExecError } from "./errors.js";
 import { killByMarkArgv } from "./kill.js";
 import { sandboxLabels } from "./labels.js";
@@ -221,6 +222,23 @@ export class Sandbox {
       forgetTeardown(this.id);
       return true;
     }
+  }
+
+  /**
+   * After a command returned: throws SandboxExecError when the container is gone or no longer
+   * running (the engine restarted or killed it), so its exit code (137, say) is never read as the
+   * command's own. Errors reaching the engine propagate as they are (engineFailureOf classifies them).
+   */
+  async assertRunning(): Promise<void> {
+    let info: Docker.ContainerInspectInfo | null;
+    try {
+      info = await this.container.inspect();
+    } catch (error) {
+      if (statusCode(error) !== 404) throw error;
+      info = null;
+    }
+    const reason = lostContainerReason(this.id, info && { running: info.State.Running, exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled });
+    if (reason) throw new SandboxExecError(reason);
   }
 
   /** Creates an exec, turning "container not running" into an error that says so. */

@@ -5,6 +5,8 @@ export type { ShellOptions, ShellResult, ShellRunOptions } from "./shell.js";
 export { assertDockerAvailable, assertImageAvailable, createDocker, DEFAULT_SOCKET, dockerEndpoint } from "./docker.js";
 export { ImageMissingError, SandboxError, SandboxExecError, SandboxTimeoutError, SandboxUnavailableError } from "./errors.js";
 export type { SandboxErrorCode } from "./errors.js";
+export { engineFailureOf, lostContainerReason } from "./engine-failure.js";
+export type { ContainerState } from "./engine-failure.js";
 export { CREATED_LABEL, OWNER_LABEL, SANDBOX_LABEL, sandboxOwner } from "./labels.js";
 export { DEFAULT_LIMITS, hostConfigFor, resolveLimits } from "./limits.js";
 export type { HostConfigExtra, SandboxLimits } from "./limits.js";

@@ -6,7 +6,7 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionMessageToolCall,
 } from "openai/resources/chat/completions";
-import { SandboxError, type Sandbox } from "../../sandbox/index.js";
+import { engineFailureOf, SandboxError, type Sandbox } from "../../sandbox/index.js";
 import { normalizeArguments, type ToolAction } from "./arguments.js";
 import type { BashLimits } from "./bash-tool.js";
 import { addTokens, costOf, exhaustedBudget } from "./budget.js";
@@ -82,14 +82,18 @@ export async function runAgent(sandbox: Sandbox, input: AgentInput, opts: AgentO
       rollout.start(input.problemStatement, input.instructions);
       ending = await rollout.run(workspace);
     } catch (error) {
-      if (!(error instanceof SandboxFailure || error instanceof FileOpError || error instanceof SandboxError)) throw error;
-      ending = { reason: "sandbox-error", message: error.message };
+      const ours = error instanceof SandboxFailure || error instanceof FileOpError || error instanceof SandboxError;
+      // A raw engine error (socket gone, container removed) ends the rollout as infra too.
+      const engine = ours ? null : engineFailureOf(error);
+      if (!ours && !engine) throw error;
+      ending = { reason: "sandbox-error", message: engine ?? (error as Error).message };
     }
     if (workspace) {
       try {
         patch = await workspace.patch(rollout.baseCommit);
       } catch (error) {
-        ending = { reason: "sandbox-error", message: `Could not compute the final patch: ${(error as Error).message}` };
+        // A sandbox that already failed keeps its first reason: the patch failing too follows from it.
+        if (ending.reason !== "sandbox-error") ending = { reason: "sandbox-error", message: `Could not compute the final patch: ${(error as Error).message}` };
       }
     }
   } finally {

@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { posix } from "node:path";
 import type { Sandbox, ShellSession } from "../../sandbox/index.js";
+import { engineFailureOf } from "../../sandbox/engine-failure.js";
 import { shQuote } from "../../sandbox/quote.js";
 import { isEnvName } from "../environment/shell.js";
 import type { FileRead, Files } from "./editor-tool.js";
@@ -63,11 +64,15 @@ export class Workspace implements Files {
     try {
       result = await this.shell.run(command, { timeoutMs, maxOutputBytes: COMMAND_OUTPUT_BYTES });
     } catch (error) {
-      // The shell died between the check and the run.
+      // The shell died between the check and the run: the engine's failure ends the rollout.
+      await this.assertSandbox(error);
       await this.restart(`the shell ended (${(error as Error).message})`);
       return { output: "The command was not run; run it again.", exitCode: -1, timedOut: false, cwd: null, python: null, restarted: this.takeRestartNote() };
     }
     if (!this.shell.alive) {
+      // The container killed under the command (a Docker restart) ends the shell too: that is
+      // an infra failure, never an exit code for the model to read.
+      await this.assertSandbox();
       // A timeout can end in killing bash itself (a builtin loop); `exit` ends it too.
       await this.restart(result.timedOut ? "the timed-out command could only be stopped by killing the shell" : "the command ended the shell");
       return { ...pick(result), cwd: null, python: null, restarted: this.takeRestartNote() };
@@ -192,13 +197,17 @@ export class Workspace implements Files {
     try {
       result = await this.shell.run(command, { timeoutMs, maxOutputBytes });
     } catch (error) {
+      await this.assertSandbox(error);
       await this.restart(`the shell ended (${(error as Error).message})`);
       throw new FileOpError("The shell session ended during a file operation; it has been restarted. Retry the action.");
     }
     const begin = result.output.indexOf(`${id}_BEGIN__\n`);
     const end = result.output.lastIndexOf(`\n${id}_END__ `);
     if (begin === -1 || end === -1 || end < begin) {
-      if (!this.shell.alive) await this.restart("the shell ended during a file operation");
+      if (!this.shell.alive) {
+        await this.assertSandbox();
+        await this.restart("the shell ended during a file operation");
+      }
       throw new FileOpError(
         result.timedOut ? `A file operation timed out after ${timeoutMs / 1000} s.` : "A file operation produced output too large to read back.",
       );
@@ -207,6 +216,20 @@ export class Workspace implements Files {
     const status = Number(result.output.slice(end + id.length + "_END__ ".length + 1).trim());
     if (status !== 0) throw new FileOpError(payload.trim() || `exit status ${status}`);
     return { payload };
+  }
+
+  /**
+   * Throws SandboxFailure when the engine failed (`error`, if the shell threw, is one of its
+   * errors) or the container is no longer running; returns when only the shell ended.
+   */
+  private async assertSandbox(error?: unknown): Promise<void> {
+    const thrown = error === undefined ? null : engineFailureOf(error);
+    if (thrown) throw new SandboxFailure(`The sandbox failed under the agent: ${thrown}`);
+    try {
+      await this.sandbox.assertRunning();
+    } catch (lost) {
+      throw new SandboxFailure(`The sandbox failed under the agent: ${engineFailureOf(lost) ?? (lost as Error).message}`);
+    }
   }
 
   private async ensureShell(): Promise<void> {

@@ -134,6 +134,9 @@ export async function runTestState(
     // One exec for the history check and every patch, the patches on its stdin: each docker
     // exec or archive upload costs tens of ms.
     const prep = await sandbox.exec(preparationScript(opts.repoHead, patchesIn, opts.singleCommit), { timeoutMs: 120_000, stdin: patchesIn.map((p) => p.diff).join("") });
+    // A non-zero exit from a container the engine killed (137 after a daemon restart) is no
+    // verdict on the task: assertRunning throws, and the try is retried as an infra error.
+    if (prep.exitCode !== 0) await sandbox.assertRunning();
     const problems = prep.stdout.split("\n").filter((l) => l.startsWith("PROBLEM: ")).map((l) => l.slice(9));
     if (problems.length) return { ...out, error: `the sandbox repository holds history from after the base commit: ${problems.join("; ")}` };
     const failed = /^APPLY-FAILED (\d+)$/m.exec(prep.stdout);
@@ -146,6 +149,7 @@ export async function runTestState(
       // The tree holds no build outputs (applyCodeState cleaned it): build this state's own.
       const built = await sandbox.exec(opts.plan.build, { timeoutMs: opts.timeoutMs, cwd: "/repo", env: opts.plan.env });
       if (built.exitCode !== 0 || built.timedOut) {
+        await sandbox.assertRunning();
         return { ...out, error: `the build step \`${opts.plan.build}\` failed in the ${state.toUpperCase()} state (exit ${built.exitCode}${built.timedOut ? ", timed out" : ""}): ${`${built.stdout}\n${built.stderr}`.trim().slice(-500)}` };
       }
     }
@@ -165,6 +169,7 @@ export async function runTestState(
       const report = opts.plan.report && command.includes(REPORT_PLACEHOLDER) ? `/tmp/lego-report-${nonce}/report` : null;
       const text = report ? `mkdir -p -m 700 ${report.slice(0, report.lastIndexOf("/"))}\n${wrapWithMarkers(id, command.split(REPORT_PLACEHOLDER).join(report))}` : wrapWithMarkers(id, command);
       const r = await sandbox.exec(text, { timeoutMs: opts.timeoutMs, cwd: "/repo", env: opts.plan.env });
+      if (r.exitCode !== 0) await sandbox.assertRunning();
       const marked = extractMarked(r.stdout, id);
       const output = `${marked.body}\n${r.stderr}`;
       opts.onRunOutput?.(output, state, repeat);

@@ -8,11 +8,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type Docker from "dockerode";
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Sandbox } from "../../sandbox/container.js";
 import { createDocker } from "../../sandbox/docker.js";
 import { SANDBOX_LABEL } from "../../sandbox/labels.js";
 import { sweepSandboxes } from "../../sandbox/reaper.js";
+import { migrate, openDatabase } from "../../db/client.js";
+import { createLogger } from "../../src/logger.js";
+import { gradedRollout } from "../../src/fix/graded-rollout.js";
+import type { TaskInstance } from "../../src/tasks/swebench.js";
 import { failedTeardowns } from "../../sandbox/teardown.js";
 import { prepareRepoAtBase } from "../../sandbox/git-history.js";
 import { detectEnvironment } from "../../src/environment/detect.js";
@@ -22,8 +27,10 @@ import { baselineTests, checkCandidate } from "../../src/fix/checks.js";
 import { validateTask } from "../../src/validation/validate.js";
 import { checkInfraRetry } from "../../workers/rollout.js";
 import { type FixtureTask, repoWithFix } from "../support/fixture-repos.js";
+import { startModelDouble } from "../support/model-double.js";
+import { createTempDatabase } from "../support/pg.js";
 import { PrivateDockerd, sleep } from "../support/private-services.js";
-import { TEST_BASE_IMAGE } from "../support/services.js";
+import { TEST_BASE_IMAGE, TEST_CACHE_DIR } from "../support/services.js";
 
 /** A missing dockerd, unshare, root or base image fails the suite with what to do, never skips it. */
 function requirePrivateDockerd(): void {
@@ -168,4 +175,57 @@ describe("a Docker daemon restarted mid-run (private dockerd)", () => {
     expect(await labelled(docker)).toBe(0);
     console.log(JSON.stringify({ rolloutCheck: { firstTry: String(retryReason).slice(0, 200), retry: "graded" } }));
   }, 180_000);
+
+  it("rollout agent phase: a restart during the agent's `sleep 5` is infra-error (not shown to the model), the next rollout grades", async () => {
+    const temp = await createTempDatabase();
+    const database = await openDatabase({ url: temp.url, dataDir: "unused" });
+    const model = await startModelDouble({ models: ["policy"] });
+    try {
+      await migrate(database);
+      let sleeping: () => void = () => undefined;
+      const asleep = new Promise<void>((resolve) => (sleeping = resolve));
+      // A scripted policy: look, a slow command (the restart lands in it), apply the fix, finish.
+      model.respondWith((req) => {
+        const turn = req.messages.filter((m) => m.role === "assistant").length;
+        const steps = [
+          { name: "execute_bash", arguments: { command: "echo started" } },
+          { name: "execute_bash", arguments: { command: "sleep 5; echo slept" } },
+          { name: "execute_bash", arguments: { command: `cat > /tmp/fix.diff <<'LEGO_EOF'\n${task.patch}LEGO_EOF\ngit apply /tmp/fix.diff && git status --short` } },
+          { name: "finish", arguments: { message: "add() now adds" } },
+        ];
+        if (turn === 1) sleeping();
+        return { toolCalls: [steps[Math.min(turn, steps.length - 1)]!] };
+      });
+      const instance: TaskInstance = {
+        instance_id: "local__calc-1", repo: "local/calc", base_commit: task.base, patch: task.patch, test_patch: task.testPatch,
+        problem_statement: "add() subtracts", hints_text: "", FAIL_TO_PASS: ["tests.test_ops.Ops.test_add"], PASS_TO_PASS: ["tests.test_ops.Ops.test_mul"], kind: "real",
+      };
+      const limits = { cpus: 1, memoryMb: 1024, pids: 256 };
+      const deps = {
+        docker, limits, testTimeoutMs: 60_000, scratch: work, cloneOf: async () => task.dir,
+        envDeps: { db: database.db, docker, baseImage: TEST_BASE_IMAGE, dataDir: work, cacheDir: TEST_CACHE_DIR, buildTimeoutMs: 300_000, limits, log: createLogger("silent") },
+      };
+      const agent = { client: new OpenAI({ baseURL: model.baseURL, apiKey: "k", maxRetries: 0 }), model: "policy", mode: "tools" as const, maxTurns: 6 };
+      const [first] = await Promise.all([
+        gradedRollout(deps, instance, "restart-r0", agent),
+        asleep.then(async () => { await sleep(1500); await dockerd.restart(); }),
+      ]);
+      expect(first.outcome).toBe("infra-error");
+      expect(first.outcomeReason).toMatch(/sandbox|engine|container/i);
+      // The killed command never reached the model as a command that failed.
+      expect(first.trajectory.steps.map((s) => s.observation).join("\n")).not.toMatch(/exit code (137|-1)|slept/);
+      await sweepSandboxes(docker);
+      expect(await labelled(docker)).toBe(0);
+
+      const second = await gradedRollout(deps, instance, "restart-r1", agent);
+      expect(second).toMatchObject({ outcome: "resolved" });
+      expect(second.trajectory.finishReason).not.toBe("sandbox-error");
+      expect(await labelled(docker)).toBe(0);
+      console.log(JSON.stringify({ rolloutAgent: { firstTry: first.outcomeReason.slice(0, 200), retry: second.outcome } }));
+    } finally {
+      await model.close();
+      await database.close();
+      await temp.drop();
+    }
+  }, 240_000);
 });

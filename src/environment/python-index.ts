@@ -249,3 +249,14 @@ export function parseEnvMarkers(log: string): EnvDetails {
   if (skipped.length) out.skipped = skipped;
   return out;
 }
+
+/**
+ * coverage.py into the virtual environment, best effort, after the project's own install: it is
+ * `lego synth`'s per-test line map (without it synth falls back to a settrace map), never one of
+ * the project's dependencies, so an index that lacks it fails nothing. Does nothing when the
+ * install ended on a path without the virtual environment.
+ */
+export function coverageInstallCommand(): string {
+  const pip = `if command -v uv >/dev/null 2>&1; then uv pip install --python ${VENV}/bin/python coverage; else ${VENV}/bin/python -m pip install --disable-pip-version-check --no-input --progress-bar off coverage; fi`;
+  return `if [ -x ${VENV}/bin/python ] && ! ${VENV}/bin/python -c 'import coverage' 2>/dev/null; then { ${pip}; } || echo 'lego: coverage.py could not be installed from the package index; lego synth maps tests with its settrace fallback' >&2; fi`;
+}

@@ -11,7 +11,7 @@ import type { Ini } from "./ini.js";
 import { iniGet, parseIni } from "./ini.js";
 import { IMAGE_PATH } from "../../sandbox/images.js";
 import { aptInstallCommand, debianCandidates, declaredDependencies } from "./python-deps.js";
-import { ENV_MARKER, extraRequirementLines, indexInstallCommand, oneAtATimeCommand, requiresPythonOf, testExtrasOf, VENV } from "./python-index.js";
+import { coverageInstallCommand, ENV_MARKER, extraRequirementLines, indexInstallCommand, oneAtATimeCommand, requiresPythonOf, testExtrasOf, VENV } from "./python-index.js";
 import { pathArg, splitCommands } from "./shell.js";
 import type { TomlTable } from "./toml.js";
 import { isTable, parseToml, tomlGet, tomlStrings } from "./toml.js";
@@ -62,7 +62,10 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
   const backend = buildBackend(files, src);
   // coverage.py beside pytest: `lego synth` maps which test executes which line with it (the
   // settrace fallback only sees functions). Not loaded unless asked for, so the tests are unchanged.
+  // Best effort and after the project's own install: an index without it must not send the
+  // project's install to a fallback, nor give a project that declares nothing an index install.
   const coverageTool = framework.name === "pytest" ? ["coverage"] : [];
+  const coverageInstall = coverageTool.length ? [coverageInstallCommand()] : [];
   const extensions = extensionBuild(repo.files, src);
   if (extensions) notes.push(extensions.why);
   // The headers compiled extensions build against come from Debian (the base image has gcc).
@@ -73,7 +76,7 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
     installable: backend.hasMetadata,
     extras: testExtrasOf(src),
     requirementFiles,
-    extraRequirements: [...new Set([...extraRequirementLines(src, framework.name === "pytest" ? "pytest" : undefined), ...coverageTool])],
+    extraRequirements: [...new Set(extraRequirementLines(src, framework.name === "pytest" ? "pytest" : undefined))],
     requiresPython: requiresPythonOf(src),
   };
   // A user's install: a virtual environment from the package index, the build backend fetched
@@ -84,7 +87,7 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
   const versionFile = vcsVersionFile(src.pyproject);
   const keep = versionFile ? [keepVersionFileCommand(versionFile)] : [];
   if (versionFile) notes.push(`${versionFile} is written by the build backend from VCS metadata and imported by the package: kept in the image across tree cleans, and written with version 0+unknown when no backend could run`);
-  const install = nothing ? headers : [...headers, indexInstallCommand(indexInput), ...keep];
+  const install = nothing ? headers : [...headers, indexInstallCommand(indexInput), ...keep, ...coverageInstall];
   if (!nothing) notes.push(
     `dependencies from the package index (PyPI, or LEGO_PIP_INDEX_URL / PIP_INDEX_URL) into ${VENV}: ${[
       indexInput.installable ? `-e .${indexInput.extras.length ? `[${indexInput.extras.join(",")}]` : ""}` : "",

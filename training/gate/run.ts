@@ -34,11 +34,10 @@ export class GateError extends Error {
   readonly code = "gate_invalid";
 }
 
-const clientFor = newClient;
 
 function fromVersion(v: ModelVersion, apiKey: string | undefined): GateModel {
   if (!v.endpoint) throw new GateError(`${v.name} has no serving endpoint; serve it and run \`lego models add ${v.name} --endpoint URL\` before gating it`);
-  return { name: v.name, versionId: v.id, baseURL: v.endpoint, model: v.servedModel ?? v.name, client: clientFor(v.endpoint, apiKey) };
+  return { name: v.name, versionId: v.id, baseURL: v.endpoint, model: v.servedModel ?? v.name, client: newClient(v.endpoint, apiKey) };
 }
 
 /** The two models: the candidate by name, the current one by name, or the promoted one, or LEGO_POLICY_*. */
@@ -55,7 +54,7 @@ export async function gateModels(db: Db, config: Config, candidateName: string, 
     const promoted = await promotedVersion(db);
     if (promoted && promoted.id !== candidateVersion.id) current = fromVersion(promoted, config.LEGO_POLICY_API_KEY);
     else if (config.LEGO_POLICY_BASE_URL) {
-      current = { name: config.LEGO_POLICY_MODEL, versionId: null, baseURL: config.LEGO_POLICY_BASE_URL, model: config.LEGO_POLICY_MODEL, client: clientFor(config.LEGO_POLICY_BASE_URL, config.LEGO_POLICY_API_KEY) };
+      current = { name: config.LEGO_POLICY_MODEL, versionId: null, baseURL: config.LEGO_POLICY_BASE_URL, model: config.LEGO_POLICY_MODEL, client: newClient(config.LEGO_POLICY_BASE_URL, config.LEGO_POLICY_API_KEY) };
     } else throw new GateError("there is no current model to compare with: no other version is promoted and LEGO_POLICY_BASE_URL is unset; pass --against NAME");
   }
   if (current.versionId !== null && current.versionId === candidate.versionId) throw new GateError(`${candidate.name} cannot be gated against itself`);

@@ -34,7 +34,6 @@ export class GateError extends Error {
   readonly code = "gate_invalid";
 }
 
-
 function fromVersion(v: ModelVersion, apiKey: string | undefined): GateModel {
   if (!v.endpoint) throw new GateError(`${v.name} has no serving endpoint; serve it and run \`lego models add ${v.name} --endpoint URL\` before gating it`);
   return { name: v.name, versionId: v.id, baseURL: v.endpoint, model: v.servedModel ?? v.name, client: newClient(v.endpoint, apiKey) };

@@ -87,7 +87,7 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
   const versionFile = vcsVersionFile(src.pyproject);
   const keep = versionFile ? [keepVersionFileCommand(versionFile)] : [];
   if (versionFile) notes.push(`${versionFile} is written by the build backend from VCS metadata and imported by the package: kept in the image across tree cleans, and written with version 0+unknown when no backend could run`);
-  const install = nothing ? headers : [...headers, indexInstallCommand(indexInput), ...keep, ...coverageInstall];
+  const install = nothing ? headers : [...headers, indexInstallCommand(indexInput), ...coverageInstall, ...keep];
   if (!nothing) notes.push(
     `dependencies from the package index (PyPI, or LEGO_PIP_INDEX_URL / PIP_INDEX_URL) into ${VENV}: ${[
       indexInput.installable ? `-e .${indexInput.extras.length ? `[${indexInput.extras.join(",")}]` : ""}` : "",

@@ -43,7 +43,7 @@ const rules: [BuildFailureClass, RegExp, string][] = [
   ],
   [
     "dependency-resolution",
-    /\bERESOLVE\b|Could not resolve dependency|No matching version found|\bETARGET\b|\bE404\b|404 Not Found - GET|Could not find a version that satisfies|No matching distribution found|ResolutionImpossible|conflicting dependencies|Cannot install .* because these package versions have conflicting|ERR_PNPM_NO_MATCHING_VERSION|ERR_PNPM_FETCH_404|Couldn't find any versions for|is not in the npm registry|No solution found when resolving/i,
+    /\bERESOLVE\b|Could not resolve dependency|No matching version found|\bETARGET\b|\bE404\b|404 Not Found - GET|Could not find a version that satisfies|No matching distribution found|ResolutionImpossible|conflicting dependencies|Cannot install .* because these package versions have conflicting|ERR_PNPM_NO_MATCHING_VERSION|ERR_PNPM_FETCH_404|Couldn't find any versions for|is not in the npm registry|No solution found when resolving|YN0016|YN0035|Registry failed to return reference/i,
     "the dependencies could not be resolved from the registry",
   ],
   [

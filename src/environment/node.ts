@@ -331,7 +331,10 @@ function packageManager(repo: RepoSnapshot, pkg: PackageJson, files: Set<string>
       manager,
       install: `${berryEnv} ${yarn} install${immutable}`,
       noScripts: `${berryEnv} YARN_ENABLE_SCRIPTS=false ${yarn} install${immutable}`,
-      unfrozen: lockfile ? `${berryEnv} YARN_ENABLE_SCRIPTS=false ${yarn} install --no-immutable` : undefined,
+      // The lockfile set aside, every range resolved afresh: `--no-immutable` still installs what
+      // yarn.lock pins (and yarn 2 and 3 have no such flag); yarn 4 dropped `lockfileFilename`.
+      // The image keeps no tracked file, so the task's own yarn.lock comes back with its code.
+      unfrozen: lockfile ? `rm -f ${shQuote(lockfile)} && ${berryEnv} YARN_ENABLE_SCRIPTS=false YARN_ENABLE_IMMUTABLE_INSTALLS=false ${yarn} install` : undefined,
       note: `${why}: yarn ${version ?? "berry"} (.yarnrc.yml or packageManager), install --immutable with the node-modules linker`,
       yarnPath,
     };
@@ -344,7 +347,9 @@ function packageManager(repo: RepoSnapshot, pkg: PackageJson, files: Set<string>
       manager,
       install: `${env} ${pnpm} install${frozen}`,
       noScripts: `${env} ${pnpm} install${frozen} --ignore-scripts`,
-      unfrozen: lockfile ? `${env} ${pnpm} install --no-frozen-lockfile --ignore-scripts` : undefined,
+      // lockfile=false: pnpm-lock.yaml neither read nor written (--no-frozen-lockfile alone still
+      // fetches the versions it pins); understood by pnpm 7, 8 and 9.
+      unfrozen: lockfile ? `${env} ${pnpm} install --no-frozen-lockfile --config.lockfile=false --ignore-scripts` : undefined,
       note: `${why}: pnpm ${v}, install --frozen-lockfile`,
     };
   }

@@ -260,6 +260,10 @@ describe("JavaScript and TypeScript projects", () => {
     });
     expect(p).toMatchObject({ framework: "vitest", packageManager: "pnpm", language: "typescript" });
     expect(p.install[0]).toMatch(/ npx --yes pnpm@8.15.4 install --frozen-lockfile$/);
+    // Ignoring the lockfile means not reading it: --no-frozen-lockfile alone still fetches what it pins.
+    expect(p.fallbacks.find((f) => f.name === "install ignoring the lockfile, without lifecycle scripts")?.install[0]).toMatch(
+      / npx --yes pnpm@8.15.4 install --no-frozen-lockfile --config.lockfile=false --ignore-scripts$/,
+    );
     expect(p.testCommand(["test/x.test.ts"])).toBe("npx --no-install vitest run --reporter=json --outputFile=__LEGO_REPORT_PATH__ test/x.test.ts");
   });
 
@@ -279,6 +283,10 @@ describe("JavaScript and TypeScript projects", () => {
     expect(p.install[0]).toMatch(/YARN_NODE_LINKER=node-modules YARN_ENABLE_TELEMETRY=0 node .yarn\/releases\/yarn-3.6.4.cjs install --immutable$/);
     expect(p.dependencyFiles).toContain(".yarn/releases/yarn-3.6.4.cjs");
     expect(p.fallbacks[0]?.install[0]).toMatch(/YARN_ENABLE_SCRIPTS=false/);
+    // yarn 2 and 3 have no --no-immutable, and --no-immutable still installs what yarn.lock pins.
+    expect(p.fallbacks.find((f) => f.name === "install ignoring the lockfile, without lifecycle scripts")?.install[0]).toMatch(
+      /^rm -f yarn\.lock && .*YARN_ENABLE_SCRIPTS=false YARN_ENABLE_IMMUTABLE_INSTALLS=false node \.yarn\/releases\/yarn-3\.6\.4\.cjs install$/,
+    );
   });
 
   it("never takes a script's subcommand for a file filter (vitest bench)", () => {

@@ -34,6 +34,8 @@ export interface Candidate {
   index: number;
   patch: string;
   editsTests: boolean;
+  /** Why the checks called the patch cheating (tests edited, spoofed output, tests hidden from collection). */
+  cheatReason?: string;
   /** Tests that passed before the patch and fail with it. */
   breaksPassingTests: string[];
   /** Set when the sandbox failed, which says nothing about the patch. */
@@ -94,7 +96,7 @@ export function scorePolicy(settings: { minScore?: number; allowUnscored?: boole
 function dropReason(c: Candidate, policy: ScorePolicy): string | null {
   if (c.infraError !== undefined) return `the sandbox failed: ${c.infraError}`;
   if (c.patch.trim() === "") return c.reproFiles?.length ? "the rollout changed only test files" : "the rollout produced no patch";
-  if (c.editsTests) return "the patch edits tests";
+  if (c.editsTests) return c.cheatReason ? `the patch was rejected as cheating: ${c.cheatReason}` : "the patch edits tests";
   if (c.hangs) return c.hangs;
   if (c.breaksPassingTests.length > 0) {
     const shown = c.breaksPassingTests.slice(0, LISTED).join(", ");
@@ -150,6 +152,7 @@ export function candidateFromRollout(r: RolloutRow): Candidate {
     index: r.index,
     patch,
     editsTests: ev.editsTests ?? false,
+    ...(ev.cheatReason ? { cheatReason: ev.cheatReason } : {}),
     breaksPassingTests: ev.breaks ?? [],
     ...(ev.hangs ? { hangs: ev.hangs } : {}),
     ...(infra ? { infraError: infra } : ev.applyError ? { infraError: ev.applyError } : {}),

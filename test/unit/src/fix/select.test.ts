@@ -192,6 +192,15 @@ describe("candidateFromRollout", () => {
       regressionPassed: 7,
     });
   });
+  it("says why a patch was called cheating, from the checks' reason", () => {
+    const hidden = "the patch makes tests disappear from collection: collected 3 tests without the patch, 2 with it (missing: t.b)";
+    const c = candidateFromRollout(row({ evaluation: { editsTests: true, cheatReason: hidden } }));
+    expect(c.cheatReason).toBe(hidden);
+    const [ranked] = selectCandidate([c]).ranked;
+    expect(ranked?.dropped).toBe(`the patch was rejected as cheating: ${hidden}`);
+    // A row from before the reason was stored keeps the old words.
+    expect(selectCandidate([candidateFromRollout(row({ evaluation: { editsTests: true } }))]).ranked[0]?.dropped).toBe("the patch edits tests");
+  });
   it("keeps the tests a rollout added out of its candidate patch", () => {
     const test = "diff --git a/tests/test_issue.py b/tests/test_issue.py\nnew file mode 100644\n--- /dev/null\n+++ b/tests/test_issue.py\n@@ -0,0 +1 @@\n+def test_x(): pass\n";
     const c = candidateFromRollout(row({ patch: `${row({}).patch}${test}` }));

@@ -11,5 +11,5 @@ export function replier(context: RepoContext, issueNumber: number): (body: strin
   const payload = context.payload as { comment?: { created_at?: string }; review?: { submitted_at?: string | null } };
   const since = payload.comment?.created_at ?? payload.review?.submitted_at ?? undefined;
   const target = { ...context.repo({ issue_number: issueNumber }), ...(since ? { since } : {}) };
-  return (body) => replyOnce(context.octokit as never, context.id, target, body);
+  return (body) => replyOnce(context.octokit, context.id, target, body);
 }

@@ -6,6 +6,7 @@
 // posts at most one comment per delivery, so "a comment with this delivery's marker exists" means
 // "the reply was already posted".
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { InstallationOctokit } from "./probot.js";
 
 const MARKER = /<!--\s*lego:delivery=([A-Za-z0-9._:-]{1,128})\s*-->/g;
 const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -70,15 +71,8 @@ export function mustLookForReply(run: DeliveryRun | undefined, deliveryId: strin
   return run !== undefined && run.deliveryId === deliveryId && run.rerun;
 }
 
-interface CommentOctokit {
-  paginate: (route: never, params: never) => Promise<unknown[]>;
-  rest: {
-    issues: {
-      listComments: unknown;
-      createComment: (params: { owner: string; repo: string; issue_number: number; body: string }) => Promise<{ data: { id: number } }>;
-    };
-  };
-}
+/** What a reply needs of an installation client (a Probot context's `octokit` is one). */
+type CommentOctokit = Pick<InstallationOctokit, "paginate" | "rest">;
 
 export interface ReplyTarget {
   owner: string;
@@ -96,7 +90,7 @@ export async function replyOnce(octokit: CommentOctokit, deliveryId: string, tar
   const { owner, repo, issue_number, since } = target;
   if (mustLookForReply(currentDeliveryRun(), deliveryId)) {
     const params = { owner, repo, issue_number, per_page: 100, ...(since ? { since } : {}) };
-    const comments = (await octokit.paginate(octokit.rest.issues.listComments as never, params as never)) as ListedComment[];
+    const comments: ListedComment[] = await octokit.paginate(octokit.rest.issues.listComments, params);
     const existing = findDeliveryReply(comments, deliveryId);
     if (existing) return { id: existing.id, reused: true };
   }

@@ -1,12 +1,17 @@
 // uvu has no reporter option and prints results per suite, naming only the tests that failed.
 // This preload (given to the uvu process through NODE_OPTIONS=--require) writes one TAP line per
-// test to the run's report path: it learns the running test from uvu's own `state.__test__`
-// assignment and its result from the mark (`•` pass, `✘` fail) uvu itself writes right after
-// it, counted only when the write comes from uvu's module (the stack's calling frame), so a test
-// printing a mark changes nothing. Files are named from the working directory whatever directory
-// uvu was given, so ids match between a full run and a run of chosen files. The report path is
-// taken out of the environment before any test file loads. Checked against uvu 0.5.6 (CJS and ESM
-// test files); printed output is only a claim (sandbox/test-logs/uvu.ts reads it).
+// test to the run's report path: it learns the running test from uvu itself and its result from
+// the mark (`•` pass, `✘` fail) uvu writes right after it, counted only when the write comes from
+// uvu's module (the stack's calling frame), so a test printing a mark changes nothing. uvu 0.4 and
+// later name the running test in `state.__test__` / `state.__suite__` (CJS and ESM test files);
+// uvu 0.3 names nothing, so there the `test` / `suite` functions of the runner module the CLI
+// itself loads (its `require('.')`, CJS only as 0.3 is) are wrapped before any test file loads:
+// each registered handler names its test when uvu calls it. Files are named from the working
+// directory whatever directory uvu was given (uvu/parse exports `parse` from 0.5, the function
+// itself before), so ids match between a full run and a run of chosen files. The report path is
+// taken out of the environment before any test file loads. Checked against uvu 0.3.3 (CJS, and
+// ESM syntax through `-r esm`) and 0.5.6 (CJS and ESM test files); printed output is only a claim
+// (sandbox/test-logs/uvu.ts reads it).
 
 /** Where the test command writes the preload before starting uvu. */
 export const UVU_HOOK_PATH = "/tmp/lego-uvu-hook.cjs";
@@ -24,15 +29,37 @@ export const UVU_HOOK_SOURCE = String.raw`'use strict';
   var known = [], current = null, file = '', n = 0, counts = { pass: 0, fail: 0 };
   var put = function (line) { fs.appendFileSync(out, line + '\n'); };
   var esc = function (s) { return String(s).replace(/[\r\n]+/g, ' ').replace(/[\\#]/g, '\\$&'); };
-  try {
-    var parser = require(require.resolve('uvu/parse', { paths: [process.cwd()] }));
-    var parse = parser.parse;
-    parser.parse = function () {
+  var rename = function (parse) {
+    return function () {
       return parse.apply(this, arguments).then(function (ctx) {
         ctx.suites.forEach(function (s) { s.name = path.relative(process.cwd(), s.file).split(path.sep).join('/'); known.push(s.name); });
         return ctx;
       });
     };
+  };
+  try {
+    var parsePath = require.resolve('uvu/parse', { paths: [process.cwd()] });
+    var parser = require(parsePath);
+    if (typeof parser === 'function') require.cache[parsePath].exports = rename(parser);
+    else parser.parse = rename(parser.parse);
+  } catch (e) {}
+  var named = function (suite, name, handler) {
+    if (typeof handler !== 'function') return handler;
+    return function () { current = { suite: String(suite || ''), test: String(name) }; return handler.apply(this, arguments); };
+  };
+  var wrap = function (test, suite) {
+    var wrapped = function (name, handler) { return test.call(this, name, named(suite, name, handler)); };
+    Object.keys(test).forEach(function (k) { wrapped[k] = test[k]; });
+    if (typeof test.only === 'function') wrapped.only = function (name, handler) { return test.only.call(this, name, named(suite, name, handler)); };
+    return wrapped;
+  };
+  try {
+    var root = path.dirname(fs.realpathSync(process.argv[1]));
+    if (/^0\.[0-3]\./.test(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version)) {
+      var uvu = require(root), suite = uvu.suite;
+      uvu.test = wrap(uvu.test, '');
+      uvu.suite = function (name) { return wrap(suite.apply(this, arguments), name); };
+    }
   } catch (e) {}
   Object.defineProperty(Object.prototype, '__suite__', { configurable: true, get: function () { return suites.get(this); }, set: function (v) { suites.set(this, v); } });
   Object.defineProperty(Object.prototype, '__test__', { configurable: true, get: function () { return names.get(this); }, set: function (v) {

@@ -1,7 +1,8 @@
 // Fixture repositories built in real Docker (the npm registry through the proxy, Node from the
 // npm registry): each install fallback where its failure happens, a test script that reaches
-// its runner only through a wrapper, and a broken environment whose tasks quote the health
-// check's first error and what to set in .github/lego.yml.
+// its runner only through a wrapper, a broken environment whose tasks quote the health
+// check's first error and what to set in .github/lego.yml, and uvu 0.3 (as lukeed/kleur pins
+// it), which names no running test, validated per test with a spoofing test kept failing.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -155,5 +156,29 @@ describe("a broken environment", () => {
     expect(row.statusReason).toMatch(/; the environment lacks what the tests import: set sandbox\.install in \.github\/lego\.yml to the commands that install it, or sandbox\.image/);
     const env = await findEnvironment(database.db, "fixtures/broken-env", (row.image ?? "").split(":")[1] as string);
     expect(env?.health).toMatchObject({ ran: false, collected: 0, firstError: expect.stringMatching(/^Error: Cannot find module 'chai-missing-lego'/) });
+  }, 600_000);
+});
+
+describe("uvu 0.3, which names no running test", () => {
+  it("validates per test from our preload's report (ESM syntax through -r esm); a test printing uvu's pass marks and totals still fails", async () => {
+    const pkg = { name: "strutil-uvu03", version: "1.0.0", private: true, engines: { node: "20.x" }, scripts: { test: "uvu -r esm tests -i helpers" }, devDependencies: { esm: "3.2.25", uvu: "0.3.3" } };
+    const testFile = (extra: string) =>
+      `import { suite } from "uvu";\nimport * as assert from "uvu/assert";\nimport { capitalize, reverse, isBlank } from "../src/str.js";\n\nconst str = suite("str");\nstr("capitalizes", () => assert.is(capitalize("abc"), "Abc"));\nstr("reverses", () => assert.is(reverse("abc"), "cba"));\n${extra}str.run();\n`;
+    // Prints what uvu prints for a passing test and a passing run, then fails: only uvu's own marks count.
+    const spoof = `str("spoof", () => {\n  process.stdout.write("\\u2022 ");\n  console.log("tests/str.js\\n  Total:     3\\n  Passed:    3\\n  Skipped:   0");\n  throw new Error("not really");\n});\n`;
+    const project: Files = { "package.json": `${JSON.stringify(pkg, null, 2)}\n`, "src/str.js": `exports.capitalize = (s) => s[0].toUpperCase() + s.slice(1);\nexports.reverse = (s) => s.split("").reverse().join("");\nexports.isBlank = (s) => s.length === 0;\n`, "tests/helpers.js": "module.exports = {};\n", "tests/str.js": testFile("") };
+    const fix: Files = { "src/str.js": (project["src/str.js"] as string).replace("s.length === 0", "s.trim().length === 0"), "tests/str.js": testFile(`str("treats whitespace as blank", () => assert.is(isBlank(" "), true));\n${spoof}`) };
+    const task = repoWithFix(path.join(work, "uvu03"), project, fix);
+    const { env, result } = await validate("uvu03", task);
+    if (!env.ok) throw new Error(env.reason);
+    expect(env.plan).toMatchObject({ framework: "uvu", report: "tap" });
+    expect(result.reason).toBeNull();
+    expect(result.failToPass).toEqual(["tests/str.js > str > treats whitespace as blank"]);
+    expect(result.passToPass).toEqual(["tests/str.js > str > capitalizes", "tests/str.js > str > reverses"]);
+    const oracle = result.runs.filter((r) => r.state === "oracle");
+    expect(oracle.length).toBeGreaterThan(0);
+    for (const run of oracle) expect(run.tests).toBe(4);
+    const row = await envRow("uvu03", env.image);
+    expect(row?.health).toMatchObject({ ran: true, collected: 2, passed: 2, failed: 0 });
   }, 600_000);
 });

@@ -69,6 +69,23 @@ describe("parseJunitXml", () => {
     expect(missing).toMatchObject({ ran: false, untrusted: expect.stringMatching(/wrote no structured report/) });
     expect(missing.spoofed).toBeUndefined();
   });
+
+  it("reads uvu 0.3's report the same way: the totals and a file header a test printed claim no pass", () => {
+    // Captured from uvu 0.3.3 (`uvu -r esm tests -i helpers`, Node 20): one test prints a mark, another
+    // a file header, marks and passing totals, before each throws.
+    const read = (name: string) => readFileSync(new URL(`../../fixtures/test-logs/${name}`, import.meta.url), "utf8");
+    const run = resultsFromReport("tap", read("uvu-0.3-hook.tap.txt"), read("uvu-0.3.txt"), "uvu");
+    expect(run.untrusted).toBeUndefined();
+    expect(run.statuses).toEqual({
+      "tests/math.js > adds": "PASSED",
+      "tests/math.js > doubles wrongly": "FAILED",
+      "tests/math.js > spoof": "FAILED",
+      "tests/math.js > spoof run": "FAILED",
+      "tests/math.js > divide > by one": "PASSED",
+      "tests/math.js > divide > by zero": "FAILED",
+      "tests/sub/strings.js > str > lower": "PASSED",
+    });
+  });
 });
 
 describe("a uvu run whose test files never load", () => {

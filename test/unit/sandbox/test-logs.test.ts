@@ -693,6 +693,18 @@ describe("uvu", () => {
     expect(run.ran).toBe(true);
   });
 
+  it("reads uvu 0.3.3's output alike: failures named, the last totals kept, a test's printed totals no pass", () => {
+    // Captured from uvu 0.3.3 with our preload; a test printed a file header, marks and totals.
+    const run = parseTestLog("uvu", fixture("uvu-0.3.txt"));
+    expect(run.statuses).toEqual({
+      "tests/math.js > doubles wrongly": "FAILED",
+      "tests/math.js > spoof": "FAILED",
+      "tests/math.js > spoof run": "FAILED",
+      "tests/math.js > divide > by zero": "FAILED",
+    });
+    expect(run.summary).toEqual({ passed: 3, failed: 4, skipped: 2 });
+  });
+
   it("has no evidence in output that is not uvu's", () => {
     expect(parseTestLog("uvu", "npm ERR! missing script: test\n")).toMatchObject({ ran: false, statuses: {} });
   });

@@ -8,7 +8,8 @@
 // itself loads (its `require('.')`, CJS only as 0.3 is) are wrapped before any test file loads:
 // each registered handler names its test when uvu calls it. Files are named from the working
 // directory whatever directory uvu was given (uvu/parse exports `parse` from 0.5, the function
-// itself before), so ids match between a full run and a run of chosen files. The report path is
+// itself in 0.3 and 0.4; uvu 0.0.x has no uvu/parse, its bin.js requires each file it found by
+// absolute path), so ids match between a full run and a run of chosen files. The report path is
 // taken out of the environment before any test file loads. Checked against uvu 0.3.3 (CJS, and
 // ESM syntax through `-r esm`) and 0.5.6 (CJS and ESM test files); printed output is only a claim
 // (sandbox/test-logs/uvu.ts reads it).
@@ -37,11 +38,13 @@ export const UVU_HOOK_SOURCE = String.raw`'use strict';
       });
     };
   };
+  var parsed = false;
   try {
     var parsePath = require.resolve('uvu/parse', { paths: [process.cwd()] });
     var parser = require(parsePath);
     if (typeof parser === 'function') require.cache[parsePath].exports = rename(parser);
     else parser.parse = rename(parser.parse);
+    parsed = true;
   } catch (e) {}
   var named = function (suite, name, handler) {
     if (typeof handler !== 'function') return handler;
@@ -59,6 +62,20 @@ export const UVU_HOOK_SOURCE = String.raw`'use strict';
       var uvu = require(root), suite = uvu.suite;
       uvu.test = wrap(uvu.test, '');
       uvu.suite = function (name) { return wrap(suite.apply(this, arguments), name); };
+      if (!parsed) {
+        // uvu 0.0.x finds its files in bin.js (no uvu/parse): each file's group is pushed on the
+        // queue, then the file is required by its absolute path; the group is renamed then.
+        var Module = require('module'), load = Module._load, pending = null;
+        uvu.QUEUE.push = function (group) { pending = group; return Array.prototype.push.apply(this, arguments); };
+        Module._load = function (request) {
+          if (pending && typeof request === 'string' && path.isAbsolute(request)) {
+            pending[0] = path.relative(process.cwd(), request).split(path.sep).join('/');
+            known.push(pending[0]);
+            pending = null;
+          }
+          return load.apply(this, arguments);
+        };
+      }
     }
   } catch (e) {}
   Object.defineProperty(Object.prototype, '__suite__', { configurable: true, get: function () { return suites.get(this); }, set: function (v) { suites.set(this, v); } });

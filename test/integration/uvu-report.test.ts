@@ -4,7 +4,8 @@
 // under the same ids in a full run and a run of chosen files, and the printed mark changes nothing.
 // The same for uvu 0.3.3 (installed from the npm registry into the fixture, as kleur pins it),
 // which names no running test: CJS files and ESM syntax through `-r esm`, suites with hooks,
-// `only`, and tests that print a mark or a whole passing run of their own.
+// `only`, and tests that print a mark or a whole passing run of their own; and uvu 0.0.11 (kleur's
+// pin in 2020), which has no uvu/parse: a test of the same name in two files is two tests.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -169,5 +170,38 @@ describe("uvu 0.3.3 (no running test named) through our preload", () => {
     const { report, output } = run(["tests/sub/strings.js"], old, oldPlan);
     const result = resultsFromReport("tap", report, output, "uvu", old);
     expect(result.statuses).toEqual({ "tests/sub/strings.js > str > lower": "PASSED" });
+  });
+});
+
+describe("uvu 0.0.11 (no uvu/parse, no running test named) through our preload", () => {
+  const FILES: Record<string, string> = {
+    "package.json": JSON.stringify({ name: "fixture-oldest", scripts: { test: "uvu tests" }, devDependencies: { uvu: "0.0.11" } }),
+    "tests/a.js": "const { test } = require('uvu');\nconst assert = require('uvu/assert');\ntest('same name', () => { assert.is(1, 1); });\ntest.run();\n",
+    "tests/sub/b.js": "const { test } = require('uvu');\nconst assert = require('uvu/assert');\ntest('same name', () => { process.stdout.write('\\u2022 '); assert.is(1, 2); });\ntest.run();\n",
+  };
+  let oldest = "";
+  let oldestPlan: EnvironmentPlan;
+
+  beforeAll(() => {
+    oldest = mkdtempSync(path.join(tmpdir(), "lego-uvu00-"));
+    for (const [name, text] of Object.entries(FILES)) {
+      mkdirSync(path.dirname(path.join(oldest, name)), { recursive: true });
+      writeFileSync(path.join(oldest, name), text);
+    }
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--no-package-lock"], { cwd: oldest, stdio: "pipe", timeout: 120_000 });
+    const result = detectEnvironment({ files: Object.keys(FILES), read: (p) => FILES[p] });
+    if ("error" in result) throw new Error(result.error);
+    oldestPlan = result;
+  }, 150_000);
+
+  afterAll(() => {
+    if (oldest) rmSync(oldest, { recursive: true, force: true });
+  });
+
+  it("names each test from the repository root in a full run (uvu given a directory) and a run of chosen files", () => {
+    const all = run("all", oldest, oldestPlan);
+    expect(resultsFromReport("tap", all.report, all.output, "uvu", oldest).statuses).toEqual({ "tests/a.js > same name": "PASSED", "tests/sub/b.js > same name": "FAILED" });
+    const some = run(["tests/sub/b.js"], oldest, oldestPlan);
+    expect(resultsFromReport("tap", some.report, some.output, "uvu", oldest).statuses).toEqual({ "tests/sub/b.js > same name": "FAILED" });
   });
 });

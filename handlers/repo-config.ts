@@ -3,7 +3,7 @@
 import type { Context } from "probot";
 import { getRepository, setConfigIssue } from "../db/installations.js";
 import { setRepoTrajgen } from "../db/trajgen.js";
-import { configErrorIssueBody, parseRepoConfig, type RepoConfig, trajgenSettings } from "../src/repo-config.js";
+import { configErrorIssueBody, NOT_A_MAPPING, parseRepoConfig, type RepoConfig, trajgenSettings } from "../src/repo-config.js";
 import type { HandlerDeps } from "./deps.js";
 
 export const CONFIG_ISSUE_TITLE = "LegoFactory: .github/lego.yml needs attention";
@@ -44,7 +44,7 @@ export function loaderProblem(err: unknown): string {
   const message = (e?.message ?? String(err)).replace(/^\[@probot\/octokit-plugin-config\] /, "");
   const cause = e?.cause instanceof Error ? e.cause.message.split("\n")[0]!.slice(0, 300) : null;
   if (/\(invalid YAML\)$/.test(message)) return `not valid YAML: ${cause ?? message}`;
-  if (/\(YAML is not an object\)$/.test(message)) return "the file must be a YAML mapping (key: value), not a list or a scalar";
+  if (/\(YAML is not an object\)$/.test(message)) return NOT_A_MAPPING;
   return cause ? `${message}: ${cause}` : message;
 }
 

@@ -138,11 +138,13 @@ export const defaultRepoConfig: RepoConfig = repoConfigSchema.parse({});
 
 export type RepoConfigResult = { ok: true; config: RepoConfig } | { ok: false; errors: string[] };
 
+export const NOT_A_MAPPING = "the file must be a YAML mapping (key: value), not a list or a scalar";
+
 /** Pure: whatever the loader returned (null when no file) → a config or precise errors. */
 export function parseRepoConfig(raw: unknown): RepoConfigResult {
   if (raw === null || raw === undefined) return { ok: true, config: defaultRepoConfig };
   if (typeof raw !== "object" || Array.isArray(raw)) {
-    return { ok: false, errors: ["the file must be a YAML mapping (key: value), not a list or a scalar"] };
+    return { ok: false, errors: [NOT_A_MAPPING] };
   }
   const { _extends: _ignored, ...rest } = raw as Record<string, unknown>;
   const parsed = repoConfigSchema.safeParse(rest);
@@ -170,6 +172,22 @@ export function parseRepoConfigText(text: string): RepoConfigResult {
     return { ok: false, errors: [`not valid YAML: ${(err as Error).message}`] };
   }
   return parseRepoConfig(raw);
+}
+
+/**
+ * Pure: a text whose whole document is `false`, `0` or `''`, which Probot's loader turns into
+ * `{}` (`yaml.parse(data) || {}`) and so into the defaults, while `lego harvest` refuses it:
+ * refused on both paths with parseRepoConfig's words. Call after configTextProblem; a YAML error
+ * is left to the loader, which reports it.
+ */
+export function falsyDocumentProblem(text: string): string | null {
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text, { maxAliasCount: 100 });
+  } catch {
+    return null;
+  }
+  return doc !== null && doc !== undefined && !doc ? NOT_A_MAPPING : null;
 }
 
 /** The largest .github/lego.yml read; the real thing is a few hundred bytes. */

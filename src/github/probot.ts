@@ -3,7 +3,7 @@ import { Probot, ProbotOctokit } from "probot";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { timedFetch } from "../http-timeout.js";
-import { configTextProblem } from "../repo-config.js";
+import { configTextProblem, falsyDocumentProblem } from "../repo-config.js";
 
 /** An Octokit authenticated as one installation of the app. */
 export type InstallationOctokit = Awaited<ReturnType<Probot["auth"]>>;
@@ -67,7 +67,7 @@ export function guardConfigFiles(octokit: { hook: { after(name: "request", hook:
   octokit.hook.after("request", (response, options) => {
     const path = typeof options.path === "string" ? options.path : "";
     if (!String(options.url).includes("/contents/") || !/(^|\/)\.github\/lego\.ya?ml$/.test(path) || typeof response.data !== "string") return;
-    const problem = configTextProblem(response.data);
+    const problem = configTextProblem(response.data) ?? falsyDocumentProblem(response.data);
     if (problem) throw new ConfigFileShapeError(`${problem} (${String(options.owner)}/${String(options.repo)}: ${path})`);
   });
 }

@@ -13,7 +13,7 @@ import { getRepository, upsertInstallation, upsertRepositories } from "../../db/
 import { CONFIG_ISSUE_TITLE, loadRepoConfig } from "../../handlers/repo-config.js";
 import { createProbot } from "../../src/github/probot.js";
 import { createLogger } from "../../src/logger.js";
-import { defaultRepoConfig, type RepoConfig, repoConfigSchema } from "../../src/repo-config.js";
+import { defaultRepoConfig, NOT_A_MAPPING, parseRepoConfigText, type RepoConfig, repoConfigSchema } from "../../src/repo-config.js";
 import { startGitHubDouble, type GitHubDouble } from "../support/github-double/index.js";
 import { createTempDatabase, type TempDatabase } from "../support/pg.js";
 import { testConfig, testPrivateKey } from "../support/test-config.js";
@@ -139,6 +139,21 @@ describe(".github/lego.yml read through Probot's loader (context.config)", () =>
       expectOutcome(r);
       expect(r.config, text.slice(0, 40)).toBeNull();
       expect(r.problems).toMatch(/\n- (not valid YAML: Excessive alias count|collections are nested more than 32 levels deep|the file is larger than 64 KB) /);
+    }
+  });
+
+  it("refuses a whole document of false, 0 or '' as `lego harvest` does (the loader alone gives the defaults), and an empty file is the defaults", async () => {
+    for (const text of ["false\n", "0\n", "''\n", "--- false\n", "just words\n"]) {
+      const r = await load(text);
+      expectOutcome(r);
+      expect(r.config, text).toBeNull();
+      expect(r.problems).toContain(`- ${NOT_A_MAPPING}`);
+      expect(parseRepoConfigText(text)).toEqual({ ok: false, errors: [NOT_A_MAPPING] });
+    }
+    for (const text of ["", "# nothing set\n", "~\n"]) {
+      const r = await load(text);
+      expect(r.config, JSON.stringify(text)).toEqual(defaultRepoConfig);
+      expect(parseRepoConfigText(text)).toEqual({ ok: true, config: defaultRepoConfig });
     }
   });
 

@@ -6,7 +6,9 @@
 //    without it (or with LEGO_COVERAGE_TOOL=settrace), a sys.settrace hook records the functions
 //    each test calls (function level: every line of a called function).
 //  - JavaScript/TypeScript: V8 coverage (NODE_V8_COVERAGE) per test file, each file's tests
-//    credited with the functions that ran.
+//    credited with the functions that ran; code a runner transformed (vitest, tsx, ts-node) is
+//    mapped back to the repository's files through its source map (v8-hook.cjs, v8-reader.cjs).
+import { readFileSync } from "node:fs";
 import type { EnvironmentPlan } from "../environment/types.js";
 
 export interface CoverageMap {
@@ -19,6 +21,23 @@ export interface CoverageMap {
   testFiles?: string[];
   /** file → line → indexes into `tests`. */
   files: Record<string, Record<string, number[]>>;
+  /** V8: how the map was read (V8_MAP_VERSION); a stored map of another version is made again. */
+  version?: number;
+  /** V8: scripts under the repository left out, by reason (their offsets could not be mapped to its files). */
+  skipped?: Record<string, number>;
+}
+
+/**
+ * 2: transformed code (vitest, tsx, ts-node) mapped through its source map, coverage taken from
+ * workers stopped with SIGTERM. Maps of version 1 read transformed offsets as file offsets.
+ */
+export const V8_MAP_VERSION = 2;
+
+/** Pure: a coverage map stored with the environment, when it can be reused as it is. */
+export function reusableCoverage(stored: Record<string, unknown> | null): CoverageMap | null {
+  if (!stored || !Array.isArray(stored.tests)) return null;
+  if (stored.tool === "v8" && stored.version !== V8_MAP_VERSION) return null;
+  return stored as unknown as CoverageMap;
 }
 
 export const PYTHON_PLUGIN = String.raw`# LegoFactory: per-test coverage for synthetic bug targeting (written by lego synth).
@@ -116,29 +135,16 @@ def pytest_sessionfinish(session, exitstatus):
         json.dump({"tool": tool, "granularity": "per-test", "tests": _tests, "files": files}, fh)
 `;
 
-/** Node script run in the sandbox: V8 coverage files of one run → the repository lines of functions that ran. */
-export const V8_READER = String.raw`const fs = require("fs"), path = require("path");
-const [dir, root] = process.argv.slice(2);
-const out = {};
-for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-  let data; try { data = JSON.parse(fs.readFileSync(path.join(dir, name), "utf8")); } catch { continue; }
-  for (const script of data.result || []) {
-    if (!script.url.startsWith("file://")) continue;
-    const file = decodeURIComponent(new URL(script.url).pathname);
-    const rel = path.relative(root, file);
-    if (rel.startsWith("..") || rel.includes("node_modules")) continue;
-    let text; try { text = fs.readFileSync(file, "utf8"); } catch { continue; }
-    const lineAt = (off) => { let n = 1; for (let i = 0; i < off && i < text.length; i++) if (text.charCodeAt(i) === 10) n++; return n; };
-    const lines = (out[rel] ||= new Set());
-    for (const fn of script.functions) {
-      const r = fn.ranges[0];
-      if (!fn.functionName && r.startOffset === 0) continue;
-      if (r.count > 0) for (let l = lineAt(r.startOffset), e = lineAt(r.endOffset); l <= e; l++) lines.add(l);
-    }
-  }
+/** Node script run in the sandbox: V8 coverage files of one run → the repository lines of functions that ran (see the file). */
+export const V8_READER = readFileSync(new URL("./v8-reader.cjs", import.meta.url), "utf8");
+/** Preloaded into every Node process of a V8 coverage run: records vm-compiled (transformed) code, takes coverage on SIGTERM. */
+export const V8_HOOK = readFileSync(new URL("./v8-hook.cjs", import.meta.url), "utf8");
+
+/** Pure: the environment of a V8 coverage run, the hook preloaded after whatever NODE_OPTIONS the plan sets. */
+export function v8CoverageEnv(planEnv: Record<string, string>, paths: { coverageDir: string; scriptsDir: string; hook: string; root: string }): Record<string, string> {
+  const nodeOptions = [planEnv.NODE_OPTIONS, `--require ${paths.hook}`].filter(Boolean).join(" ");
+  return { NODE_V8_COVERAGE: paths.coverageDir, LEGO_V8_SCRIPTS: paths.scriptsDir, LEGO_V8_ROOT: paths.root, NODE_OPTIONS: nodeOptions };
 }
-process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(out).map(([f, s]) => [f, [...s]]))));
-`;
 
 /** Pure: the pytest command with the plugin loaded, or null when the plan is not pytest. */
 export function pythonCoverageCommand(plan: Pick<EnvironmentPlan, "framework" | "testCommand">): string | null {
@@ -160,7 +166,7 @@ export function testsCovering(map: CoverageMap, file: string, start: number, end
 }
 
 /** Pure: the per-file V8 results of each test file's run merged into one map. */
-export function mergeFileCoverage(runs: { testFile: string; tests: string[]; lines: Record<string, number[]> }[]): CoverageMap {
+export function mergeFileCoverage(runs: { testFile: string; tests: string[]; lines: Record<string, number[]> }[], skipped: Record<string, number> = {}): CoverageMap {
   const tests: string[] = [];
   const testFiles: string[] = [];
   const files: CoverageMap["files"] = {};
@@ -175,7 +181,7 @@ export function mergeFileCoverage(runs: { testFile: string; tests: string[]; lin
       for (const line of lines) perLine[String(line)] = [...new Set([...(perLine[String(line)] ?? []), ...ids])];
     }
   }
-  return { tool: "v8", granularity: "per-file", tests, testFiles, files };
+  return { tool: "v8", granularity: "per-file", tests, testFiles, files, version: V8_MAP_VERSION, ...(Object.keys(skipped).length > 0 ? { skipped } : {}) };
 }
 
 /** Pure: the test files that hold `tests` (pytest ids carry theirs; V8 maps record them). */
@@ -184,4 +190,10 @@ export function testFilesOf(map: CoverageMap | null, tests: string[]): string[] 
   if (map?.testFiles) map.tests.forEach((t, i) => byId.set(t, map.testFiles?.[i] as string));
   const files = tests.map((t) => byId.get(t) ?? t.split("::")[0] ?? t);
   return [...new Set(files)].sort();
+}
+
+/** Pure: " (V8 scripts left out: reason ×n, …)" for a map that left scripts out, else "". */
+export function skippedNote(map: CoverageMap): string {
+  const parts = Object.entries(map.skipped ?? {}).map(([reason, n]) => `${reason} ×${n}`);
+  return parts.length > 0 ? ` (V8 scripts left out: ${parts.join(", ")})` : "";
 }

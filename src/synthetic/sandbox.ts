@@ -10,7 +10,7 @@ import { shQuote } from "../../sandbox/quote.js";
 import { extractMarked, parseTestLog, wrapWithMarkers, type ParsedRun } from "../../sandbox/test-logs/index.js";
 import { REPORT_PLACEHOLDER, resultsFromReport } from "../../sandbox/test-logs/report.js";
 import type { EnvironmentPlan } from "../environment/types.js";
-import { type CoverageMap, mergeFileCoverage, PYTHON_PLUGIN, pythonCoverageCommand, V8_READER } from "./coverage.js";
+import { type CoverageMap, mergeFileCoverage, PYTHON_PLUGIN, pythonCoverageCommand, V8_HOOK, V8_READER, v8CoverageEnv } from "./coverage.js";
 
 export interface TestRun {
   parsed: ParsedRun;
@@ -96,17 +96,23 @@ export class SynthSandbox {
     }
     if (this.plan.language === "go") return { error: "per-test coverage for Go is not supported" };
     await this.sandbox.writeFile("/tmp/lego-v8-reader.cjs", V8_READER);
+    await this.sandbox.writeFile("/tmp/lego-v8-hook.cjs", V8_HOOK);
     const runs: { testFile: string; tests: string[]; lines: Record<string, number[]> }[] = [];
+    const skipped: Record<string, number> = {};
     for (const [i, file] of testFiles.entries()) {
       const dir = `/tmp/lego-v8/${i}`;
-      const run = await this.run(this.plan.testCommand([file]), timeoutMs, { NODE_V8_COVERAGE: dir });
+      const scriptsDir = `/tmp/lego-v8-scripts/${i}`;
+      const env = v8CoverageEnv(this.plan.env, { coverageDir: dir, scriptsDir, hook: "/tmp/lego-v8-hook.cjs", root: "/repo" });
+      const run = await this.run(this.plan.testCommand([file]), timeoutMs, env);
       if (run.timedOut) return { error: `the coverage run of ${file} did not finish within ${Math.round(timeoutMs / 1000)} s` };
-      const read = await this.sandbox.exec(`node /tmp/lego-v8-reader.cjs ${shQuote(dir)} /repo`, { timeoutMs: 120_000, cwd: "/repo" });
+      const read = await this.sandbox.exec(`node /tmp/lego-v8-reader.cjs ${shQuote(dir)} /repo ${shQuote(scriptsDir)} && rm -rf ${shQuote(dir)} ${shQuote(scriptsDir)}`, { timeoutMs: 120_000, cwd: "/repo" });
       if (read.exitCode !== 0) return { error: `reading V8 coverage failed: ${read.stderr.trim().slice(0, 300)}` };
-      runs.push({ testFile: file, tests: Object.keys(run.parsed.statuses), lines: JSON.parse(read.stdout || "{}") as Record<string, number[]> });
+      const result = JSON.parse(read.stdout || "{}") as { files?: Record<string, number[]>; skipped?: Record<string, number> };
+      for (const [reason, n] of Object.entries(result.skipped ?? {})) skipped[reason] = (skipped[reason] ?? 0) + n;
+      runs.push({ testFile: file, tests: Object.keys(run.parsed.statuses), lines: result.files ?? {} });
     }
     if (runs.length === 0) return { error: "no test files to measure coverage with" };
-    return { map: mergeFileCoverage(runs) };
+    return { map: mergeFileCoverage(runs, skipped) };
   }
 
   /**

@@ -14,7 +14,7 @@ import type { ParsedRun } from "../../sandbox/test-logs/index.js";
 import { isTestFile, reverseDiff } from "../diff/index.js";
 import { type EnvironmentDeps, ensureEnvironment } from "../environment/ensure.js";
 import type { SandboxOverrides } from "../repo-config.js";
-import { type CoverageMap, testFilesOf, testsCovering } from "./coverage.js";
+import { type CoverageMap, reusableCoverage, skippedNote, testFilesOf, testsCovering } from "./coverage.js";
 import { syntheticDifficulty } from "./difficulty.js";
 import { listFunctions } from "./functions.js";
 import { writeIssue } from "./issue-text.js";
@@ -180,9 +180,9 @@ export async function synthesize(deps: SynthDeps, input: SynthInput, opts: Synth
     t = performance.now();
     const files = await box.trackedFiles();
     let coverage: CoverageMap | null = null;
-    const stored = deps.db && env.environmentId !== null ? await environmentCoverage(deps.db, env.environmentId) : null;
-    if (stored && Array.isArray((stored as { tests?: unknown }).tests)) {
-      coverage = stored as unknown as CoverageMap;
+    const stored = reusableCoverage(deps.db && env.environmentId !== null ? await environmentCoverage(deps.db, env.environmentId) : null);
+    if (stored) {
+      coverage = stored;
       report.coverage = { tool: coverage.tool, reused: true };
     } else {
       const testFiles = files.filter((f) => isTestFile(f) && languageOf(f) !== null);
@@ -212,7 +212,7 @@ export async function synthesize(deps: SynthDeps, input: SynthInput, opts: Synth
     }
     report.targets = targets.length;
     if (targets.length === 0) {
-      report.error = coverage ? "no function of the repository's source files is executed by a passing test" : "the repository has no functions to mutate";
+      report.error = coverage ? `no function of the repository's source files is executed by a passing test${skippedNote(coverage)}` : "the repository has no functions to mutate";
       return finish();
     }
 

@@ -138,3 +138,64 @@ export function synthRepo(dir: string, files: Files): string {
   git(dir, "init", "-q", "-b", "main");
   return commit(dir, "initial", files);
 }
+
+/** TypeScript under vitest (3.x, its default `forks` pool): V8 offsets point into vite-transformed code. */
+export const vitestTsSynthProject: Files = {
+  "package.json": `${JSON.stringify({ name: "slugkit", version: "1.0.0", private: true, type: "module", scripts: { test: "vitest run" }, devDependencies: { vitest: "3.2.4" } }, null, 2)}\n`,
+  "vitest.config.mts": `import { defineConfig } from "vitest/config";
+
+export default defineConfig({ test: { include: ["test/**/*.test.ts"] } });
+`,
+  "src/slug.ts": `export interface SlugOptions {
+  separator?: string;
+}
+
+export function slugify(text: string, options: SlugOptions = {}): string {
+  const separator = options.separator ?? "-";
+  const words = text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 0);
+  return words.join(separator);
+}
+
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return text.slice(0, max - 1) + "…";
+}
+
+export class Tally {
+  private counts = new Map<string, number>();
+
+  add(key: string, by = 1): number {
+    const next = (this.counts.get(key) ?? 0) + by;
+    this.counts.set(key, next);
+    return next;
+  }
+}
+
+export function unused(n: number): number {
+  return n * 3;
+}
+`,
+  "test/slug.test.ts": `import { describe, expect, it } from "vitest";
+import { slugify, Tally, truncate } from "../src/slug";
+
+describe("slugify", () => {
+  it("joins lower-case words", () => expect(slugify("Hello, World!")).toBe("hello-world"));
+  it("takes a separator", () => expect(slugify("a b c", { separator: "_" })).toBe("a_b_c"));
+});
+
+describe("truncate", () => {
+  it("keeps short text", () => expect(truncate("abc", 5)).toBe("abc"));
+  it("cuts long text", () => expect(truncate("abcdef", 4)).toBe("abc…"));
+});
+
+it("tallies", () => {
+  const t = new Tally();
+  t.add("x");
+  expect(t.add("x", 2)).toBe(3);
+});
+`,
+  "test/unrelated.test.ts": `import { expect, it } from "vitest";
+
+it("unrelated", () => expect(1 + 1).toBe(2));
+`,
+};

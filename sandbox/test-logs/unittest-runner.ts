@@ -30,6 +30,12 @@ _FIXTURES = ('setUpClass', 'tearDownClass', 'setUpModule', 'tearDownModule')
 _out = os.environ.pop('LEGO_UNITTEST_REPORT', None)
 _only_file = os.environ.pop('LEGO_UNITTEST_ONLY', None)
 _only = None
+# lego synth's per-test coverage map (src/synthetic/coverage.ts): the same measuring module the
+# pytest plugin drives, on the path synth gives; measured from before the test modules load.
+_cov = None
+if os.environ.get('LEGO_COVERAGE_OUT'):
+    import lego_coverage_core as _cov
+    _cov.start()
 if _only_file:
     with open(_only_file, encoding='utf-8', errors='surrogateescape') as f:
         _only = set(line.rstrip('\n') for line in f if line.strip())
@@ -69,6 +75,16 @@ class _Result(unittest.TextTestResult):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.lego = {}
+
+    def startTest(self, test):
+        if _cov is not None:
+            _cov.begin(_lego_id(test))
+        super().startTest(test)
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        if _cov is not None:
+            _cov.end()
 
     def _lego(self, test, status):
         test_id = _lego_id(test)
@@ -113,6 +129,8 @@ class _Runner(unittest.TextTestRunner):
         if _only is not None:
             test = _filter(test) or unittest.TestSuite()
         result = super().run(test)
+        if _cov is not None:
+            _cov.finish()
         if _out:
             lines = [json.dumps({'id': i, 'status': s}) for i, s in result.lego.items()]
             lines.append(json.dumps({'end': True, 'tests': len(result.lego), 'testsRun': result.testsRun}))

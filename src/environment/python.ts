@@ -60,11 +60,11 @@ export function planPython(repo: RepoSnapshot): EnvironmentPlan {
   if (srcDir) notes.push(`${srcDir}/ layout: PYTHONPATH=${pythonPath}`);
 
   const backend = buildBackend(files, src);
-  // coverage.py beside pytest: `lego synth` maps which test executes which line with it (the
+  // coverage.py beside pytest and unittest: `lego synth` maps which test executes which line with it (the
   // settrace fallback only sees functions). Not loaded unless asked for, so the tests are unchanged.
   // Best effort and after the project's own install: an index without it must not send the
   // project's install to a fallback, nor give a project that declares nothing an index install.
-  const coverageTool = framework.name === "pytest" ? ["coverage"] : [];
+  const coverageTool = framework.name === "pytest" || framework.name === "unittest" ? ["coverage"] : [];
   const coverageInstall = coverageTool.length ? [coverageInstallCommand()] : [];
   const extensions = extensionBuild(repo.files, src);
   if (extensions) notes.push(extensions.why);

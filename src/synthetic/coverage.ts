@@ -1,14 +1,16 @@
 // The per-test coverage map of one environment: which tests execute which lines of which file.
 // Made once per environment in its sandbox and stored with the environment (db/environments.ts),
 // then reused to pick the functions worth mutating and the few tests that can see each bug.
-//  - Python (pytest): a small pytest plugin. With coverage.py in the environment (the environment
-//    plan installs it beside pytest) it switches coverage's dynamic context per test (line level);
-//    without it (or with LEGO_COVERAGE_TOOL=settrace), a sys.settrace hook records the functions
-//    each test calls (function level: every line of a called function).
+//  - Python: one measuring module (PYTHON_COVERAGE_CORE) driven per test by a small pytest plugin,
+//    or by our unittest runner (sandbox/test-logs/unittest-runner.ts) when LEGO_COVERAGE_OUT is set.
+//    With coverage.py in the environment it switches coverage's dynamic context per test (line
+//    level); without it (or with LEGO_COVERAGE_TOOL=settrace), a sys.settrace hook records the
+//    functions each test calls (function level: every line of a called function).
 //  - JavaScript/TypeScript: V8 coverage (NODE_V8_COVERAGE) per test file, each file's tests
 //    credited with the functions that ran; code a runner transformed (vitest, tsx, ts-node) is
 //    mapped back to the repository's files through its source map (v8-hook.cjs, v8-reader.cjs).
 import { readFileSync } from "node:fs";
+import { UNITTEST_RUNNER_PATH } from "../../sandbox/test-logs/unittest-runner.js";
 import type { EnvironmentPlan } from "../environment/types.js";
 
 export interface CoverageMap {
@@ -40,9 +42,15 @@ export function reusableCoverage(stored: Record<string, unknown> | null): Covera
   return stored as unknown as CoverageMap;
 }
 
-export const PYTHON_PLUGIN = String.raw`# LegoFactory: per-test coverage for synthetic bug targeting (written by lego synth).
+/**
+ * The Python measurement itself, shared by both runners: `start()` once before the tests,
+ * `begin(test_id)` / `end()` around each test, `finish()` writes the map to LEGO_COVERAGE_OUT.
+ * With coverage.py (the environment plan installs it beside pytest and unittest) it switches
+ * coverage's dynamic context per test (line level); without it, or with
+ * LEGO_COVERAGE_TOOL=settrace, a sys.settrace hook records the functions each test calls.
+ */
+export const PYTHON_COVERAGE_CORE = String.raw`# LegoFactory: per-test coverage for synthetic bug targeting (written by lego synth).
 import json, os, sys, threading, warnings
-import pytest
 
 _root = os.getcwd()
 _out = os.environ.get("LEGO_COVERAGE_OUT", "/tmp/lego-coverage.json")
@@ -86,7 +94,7 @@ def _lines(code):
         return [code.co_firstlineno]
 
 
-def pytest_configure(config):
+def start():
     global _cov
     if _coverage_mod is not None:
         # Our own measurement: the repository's coverage settings (its source list, plugins) are
@@ -97,27 +105,28 @@ def pytest_configure(config):
             _cov.start()
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item, nextitem):
+def begin(test_id):
     index = len(_tests)
-    _tests.append(item.nodeid)
+    _tests.append(test_id)
     if _cov is not None:
         _cov.switch_context(str(index))
-        yield
         return
     _seen.clear()
     sys.settrace(_trace)
     threading.settrace(_trace)
-    try:
-        yield
-    finally:
-        sys.settrace(None)
-        threading.settrace(None)
-        for code in list(_seen):
-            _record(code.co_filename, _lines(code), index)
 
 
-def pytest_sessionfinish(session, exitstatus):
+def end():
+    if _cov is not None or not _tests:
+        return
+    sys.settrace(None)
+    threading.settrace(None)
+    for code in list(_seen):
+        _record(code.co_filename, _lines(code), len(_tests) - 1)
+    _seen.clear()
+
+
+def finish():
     tool = "settrace"
     if _cov is not None:
         tool = "coverage.py"
@@ -135,6 +144,29 @@ def pytest_sessionfinish(session, exitstatus):
         json.dump({"tool": tool, "granularity": "per-test", "tests": _tests, "files": files}, fh)
 `;
 
+/** The pytest plugin: the core around each test by node id. */
+export const PYTHON_PLUGIN = String.raw`# LegoFactory: per-test coverage for synthetic bug targeting (written by lego synth).
+import pytest
+import lego_coverage_core as _core
+
+
+def pytest_configure(config):
+    _core.start()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    _core.begin(item.nodeid)
+    try:
+        yield
+    finally:
+        _core.end()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _core.finish()
+`;
+
 /** Node script run in the sandbox: V8 coverage files of one run → the repository lines of functions that ran (see the file). */
 export const V8_READER = readFileSync(new URL("./v8-reader.cjs", import.meta.url), "utf8");
 /** Preloaded into every Node process of a V8 coverage run: records vm-compiled (transformed) code, takes coverage on SIGTERM. */
@@ -146,10 +178,14 @@ export function v8CoverageEnv(planEnv: Record<string, string>, paths: { coverage
   return { NODE_V8_COVERAGE: paths.coverageDir, LEGO_V8_SCRIPTS: paths.scriptsDir, LEGO_V8_ROOT: paths.root, NODE_OPTIONS: nodeOptions };
 }
 
-/** Pure: the pytest command with the plugin loaded, or null when the plan is not pytest. */
+/**
+ * Pure: the command that makes the map: pytest with the plugin loaded, or our unittest runner
+ * (which measures when LEGO_COVERAGE_OUT is set); null for any other runner or command.
+ */
 export function pythonCoverageCommand(plan: Pick<EnvironmentPlan, "framework" | "testCommand">): string | null {
-  if (plan.framework !== "pytest") return null;
   const cmd = plan.testCommand("all");
+  if (plan.framework === "unittest") return cmd.includes(UNITTEST_RUNNER_PATH) ? cmd : null;
+  if (plan.framework !== "pytest") return null;
   return cmd.includes("-m pytest") ? cmd.replace("-m pytest", "-m pytest -p lego_coverage_plugin") : null;
 }
 

@@ -10,7 +10,7 @@ import { shQuote } from "../../sandbox/quote.js";
 import { extractMarked, parseTestLog, wrapWithMarkers, type ParsedRun } from "../../sandbox/test-logs/index.js";
 import { REPORT_PLACEHOLDER, resultsFromReport } from "../../sandbox/test-logs/report.js";
 import type { EnvironmentPlan } from "../environment/types.js";
-import { type CoverageMap, mergeFileCoverage, PYTHON_PLUGIN, pythonCoverageCommand, V8_HOOK, V8_READER, v8CoverageEnv } from "./coverage.js";
+import { type CoverageMap, mergeFileCoverage, PYTHON_COVERAGE_CORE, PYTHON_PLUGIN, pythonCoverageCommand, V8_HOOK, V8_READER, v8CoverageEnv } from "./coverage.js";
 
 export interface TestRun {
   parsed: ParsedRun;
@@ -83,7 +83,8 @@ export class SynthSandbox {
   async coverage(timeoutMs: number, testFiles: string[], opts: { pythonTool?: "settrace" } = {}): Promise<{ map: CoverageMap } | { error: string }> {
     if (this.plan.language === "python") {
       const command = pythonCoverageCommand(this.plan);
-      if (!command) return { error: `per-test coverage needs pytest; the environment runs ${this.plan.framework}` };
+      if (!command) return { error: `per-test coverage needs pytest or unittest through LegoFactory's runner; the environment runs ${this.plan.framework}${this.plan.framework === "unittest" ? " with a command of its own (sandbox.testCmd)" : ""}` };
+      await this.sandbox.writeFile("/tmp/lego-cov/lego_coverage_core.py", PYTHON_COVERAGE_CORE);
       await this.sandbox.writeFile("/tmp/lego-cov/lego_coverage_plugin.py", PYTHON_PLUGIN);
       const pythonPath = ["/tmp/lego-cov", this.plan.env.PYTHONPATH].filter(Boolean).join(":");
       const run = await this.run(command, timeoutMs, { PYTHONPATH: pythonPath, LEGO_COVERAGE_OUT: "/tmp/lego-coverage.json", ...(opts.pythonTool ? { LEGO_COVERAGE_TOOL: opts.pythonTool } : {}) });

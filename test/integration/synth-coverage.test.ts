@@ -16,7 +16,7 @@ import { listFunctions } from "../../src/synthetic/functions.js";
 import { SynthSandbox } from "../../src/synthetic/sandbox.js";
 import { createTempDatabase, type TempDatabase } from "../support/pg.js";
 import { TEST_BASE_IMAGE, TEST_CACHE_DIR } from "../support/services.js";
-import { pythonSynthProject, synthRepo } from "../support/synth-fixtures.js";
+import { pythonSynthProject, pythonUnittestSynthProject, synthRepo } from "../support/synth-fixtures.js";
 
 let temp: TempDatabase;
 let database: DatabaseHandle;
@@ -62,7 +62,7 @@ afterAll(async () => {
 });
 
 const T = (name: string) => `tests/test_cart.py::${name}`;
-const lineOf = (text: string) => readFileSync(path.join(dir, "shop/cart.py"), "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
+const lineOf = (text: string, root = dir) => readFileSync(path.join(root, "shop/cart.py"), "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
 
 describe("coverage.py per-test map", () => {
   it("the sandbox reports the CPU time its runs used (what the benchmark counts under load)", () => {
@@ -105,5 +105,47 @@ describe("coverage.py per-test map", () => {
         for (const t of named) expect({ file, line, t, traced: traced.includes(t) }).toEqual({ file, line, t, traced: true });
       }
     }
+  });
+});
+
+// A unittest project (more-itertools runs its 900 tests so): our unittest runner drives the same
+// measuring module when LEGO_COVERAGE_OUT is set, with ids as validation names them, so the
+// covering tests run by id through the runner's id file.
+describe("coverage.py per-test map of a unittest suite (our runner)", () => {
+  const U = (cls: string, name: string) => `tests.test_cart.${cls}.${name}`;
+  let map: CoverageMap;
+  const udir = path.join(work, "shop-unittest");
+
+  beforeAll(async () => {
+    const commit = synthRepo(udir, pythonUnittestSynthProject);
+    const envDeps = { db: database.db, docker, baseImage: TEST_BASE_IMAGE, dataDir: work, cacheDir: TEST_CACHE_DIR, buildTimeoutMs: 300_000, limits: { cpus: 1, memoryMb: 1024, pids: 256 }, log: createLogger("silent") };
+    const env = await ensureEnvironment(envDeps, { repo: "local/synth-cov-unittest", cloneDir: udir, commit });
+    if (!env.ok) throw new Error(env.reason);
+    expect(env.plan.framework).toBe("unittest");
+    const repoDir = path.join(work, "tree-unittest");
+    await prepareRepoAtBase(udir, commit, repoDir, "single-commit");
+    const box = await SynthSandbox.open(docker, { image: env.image, plan: env.plan, repoDir, limits: envDeps.limits });
+    try {
+      const made = await box.coverage(120_000, ["tests/test_cart.py"]);
+      if (!("map" in made)) throw new Error(made.error);
+      map = made.map;
+      // The covering tests of one line, run by id as a candidate's fast check runs them.
+      const merge = lineOf("existing.qty += item.qty", udir);
+      const covering = testsCovering(map, "shop/cart.py", merge, merge);
+      const run = await box.run(env.plan.selectTests!(covering, env.plan.testCommand("all")), 120_000);
+      expect(run.parsed.statuses).toEqual({ [U("CartTest", "test_merge")]: "PASSED" });
+    } finally {
+      await box.close();
+    }
+  }, 900_000);
+
+  it("is line level, per test, with the ids validation uses", () => {
+    expect(map).toMatchObject({ tool: "coverage.py", granularity: "per-test" });
+    expect([...map.tests].sort()).toEqual([U("CartTest", "test_discount"), U("CartTest", "test_merge"), U("CartTest", "test_total"), U("ClampTest", "test_clamp"), U("ClampTest", "test_unrelated")]);
+    const at = (text: string) => testsCovering(map, "shop/cart.py", lineOf(text, udir), lineOf(text, udir));
+    expect(at("existing.qty += item.qty")).toEqual([U("CartTest", "test_merge")]);
+    expect(at("subtotal = subtotal - subtotal * discount / 100")).toEqual([U("CartTest", "test_discount")]);
+    expect(at("return low")).toEqual([U("ClampTest", "test_clamp")]);
+    expect(testsCovering(map, "shop/cart.py", lineOf("def unused", udir), lineOf("return x * 3", udir))).toEqual([]);
   });
 });

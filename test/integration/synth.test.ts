@@ -19,7 +19,7 @@ import { fromSweBench, taskInstanceSchema, toSweBench } from "../../src/tasks/sw
 import { startModelDouble, type ModelDouble } from "../support/model-double.js";
 import { createTempDatabase, type TempDatabase } from "../support/pg.js";
 import { TEST_BASE_IMAGE, TEST_CACHE_DIR } from "../support/services.js";
-import { nodeSynthProject, pythonSynthProject, synthRepo } from "../support/synth-fixtures.js";
+import { nodeSynthProject, pythonSynthProject, pythonUnittestSynthProject, synthRepo } from "../support/synth-fixtures.js";
 
 let temp: TempDatabase;
 let database: DatabaseHandle;
@@ -134,5 +134,28 @@ describe("synthetic task rollouts", () => {
     const report = await synthesize({ envDeps: envDeps(), db: database.db, scratch: work }, { repo: "local/no-tests", cloneDir: dir, commit }, options());
     expect(report.error).toMatch(/no passing tests/);
     expect(report.outcomes).toEqual([]);
+  }, 600_000);
+});
+
+// A unittest suite: the map from our unittest runner, each candidate's covering tests run by id
+// through it; the verdicts are the full suite's.
+describe("synthetic tasks in a unittest suite", () => {
+  it("keeps bugs the covering tests catch, with the verdicts a full-suite run gives", async () => {
+    const dir = path.join(work, "synth-py-unittest");
+    const commit = synthRepo(dir, pythonUnittestSynthProject);
+    const target = { repo: "local/synth-py-unittest", cloneDir: dir, commit };
+    const coverage = await synthesize({ envDeps: envDeps(), db: database.db, scratch: work }, target, options());
+    expect(coverage.error).toBeNull();
+    const valid = coverage.outcomes.filter((o) => o.row.status === "valid");
+    expect(valid.length).toBeGreaterThan(0);
+    for (const o of valid) {
+      expect(o.row.testCmd).toContain("lego-unittest-runner.py");
+      for (const t of o.row.failToPass!) expect(t).toMatch(/^tests\.test_cart\.(CartTest|ClampTest)\.test_\w+$/);
+      expect(o.fast?.failing).toEqual(o.row.failToPass);
+      expect(o.row.passToPass!.length).toBeGreaterThan(0);
+    }
+    const full = await synthesize({ envDeps: envDeps(), db: database.db, scratch: work }, target, options({ validation: "full" }));
+    expect(full.coverage).toMatchObject({ reused: true });
+    expect(verdicts(full)).toEqual(verdicts(coverage));
   }, 600_000);
 });

@@ -88,6 +88,46 @@ def test_unrelated():
 `,
 };
 
+/** The same package with its tests as unittest.TestCase classes and no pytest anywhere: unittest runs them. */
+export const pythonUnittestSynthProject: Files = {
+  ...pythonSynthProject,
+  "pyproject.toml": `[project]\nname = "shop"\nversion = "0.1.0"\n\n[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n`,
+  "tests/test_cart.py": `import unittest
+
+from shop.cart import Cart, Item, clamp
+
+
+class CartTest(unittest.TestCase):
+    def test_total(self):
+        c = Cart()
+        c.add(Item("hat", 10, 2))
+        c.add(Item("cap", 5))
+        self.assertEqual(c.total(), 25)
+
+    def test_discount(self):
+        c = Cart()
+        c.add(Item("hat", 10, 2))
+        self.assertEqual(c.total(10), 18)
+
+    def test_merge(self):
+        c = Cart()
+        c.add(Item("hat", 10))
+        c.add(Item("hat", 10))
+        self.assertEqual(c.count(), 2)
+        self.assertEqual(len(c.items), 1)
+
+
+class ClampTest(unittest.TestCase):
+    def test_clamp(self):
+        self.assertEqual(clamp(5, 0, 10), 5)
+        self.assertEqual(clamp(-1, 0, 10), 0)
+        self.assertEqual(clamp(11, 0, 10), 10)
+
+    def test_unrelated(self):
+        self.assertEqual(1 + 1, 2)
+`,
+};
+
 export const nodeSynthProject: Files = {
   "package.json": `${JSON.stringify({ name: "strutil", version: "1.0.0", private: true, engines: { node: "20.x" }, scripts: { test: "node --test test/" } }, null, 2)}\n`,
   "src/str.js": `function capitalize(s) {

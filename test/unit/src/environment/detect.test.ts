@@ -76,7 +76,7 @@ describe("Python projects", () => {
       all: "python3 -m unittest discover -v -s tests -t .",
       some: [["tests/test_add.py", "tests/unit/test_mul.py", "tests/__init__.py"], "python3 -m unittest -v tests.test_add tests.unit.test_mul"],
       index: [/\$lego_pip -e \.$/],
-      debian: /for p in python3-six;/,
+      debian: /for p in python3-coverage python3-six;/,
       fallbacks: ["package index, one requirement at a time", "Debian python3-* packages (no package index reachable)", "Debian python3-* packages, run from source (PYTHONPATH=/repo)"],
     },
     {
@@ -91,7 +91,7 @@ describe("Python projects", () => {
       all: "python3 -m unittest discover -v -s test",
       some: [["test/test_app.py"], "PYTHONPATH=test${PYTHONPATH:+:$PYTHONPATH} python3 -m unittest -v test_app"],
       index: [/\$lego_pip -r requirements-dev.txt -r requirements.txt$/],
-      debian: /for p in python3-freezegun python3-numpy;/,
+      debian: /for p in python3-coverage python3-freezegun python3-numpy;/,
       fallbacks: ["package index, one requirement at a time", "Debian python3-* packages, run from source (PYTHONPATH=/repo)"],
     },
     {
@@ -142,8 +142,8 @@ describe("Python projects", () => {
     expect(p).toMatchObject(c.expect);
     expect(asUnittest(p.testCommand("all"))).toBe(c.all);
     expect(asUnittest(p.testCommand(c.some[0]))).toBe(c.some[1]);
-    // pytest projects get coverage.py (synth's line map) after their own install, best effort.
-    const coverage = c.index.length > 0 && p.framework === "pytest";
+    // pytest and unittest projects get coverage.py (synth's line map) after their own install, best effort.
+    const coverage = c.index.length > 0 && (p.framework === "pytest" || p.framework === "unittest");
     expect(p.install).toHaveLength(c.index.length > 0 ? (coverage ? 2 : 1) : 0);
     for (const re of c.index) expect(p.install[0]).toMatch(re);
     if (coverage) expect(p.install[1]).toMatch(/pip install .*coverage; fi; \} \|\| echo 'lego: coverage\.py could not be installed/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ParsedRun } from "../../../../sandbox/test-logs/index.js";
+import { unittestRunnerCommand } from "../../../../sandbox/test-logs/unittest-runner.js";
 import { type CoverageMap, mergeFileCoverage, pythonCoverageCommand, testFilesOf, testsCovering } from "../../../../src/synthetic/coverage.js";
 import { cleanBaseline, confirmFull, fastFailing } from "../../../../src/synthetic/verdict.js";
 
@@ -25,10 +26,14 @@ describe("coverage map", () => {
     expect(testFilesOf(v8, ["repeats"])).toEqual(["test/b.test.js"]);
   });
 
-  it("loads the plugin into pytest only", () => {
-    const plan = (framework: "pytest" | "unittest") => ({ framework, testCommand: () => "python3 -m pytest -rA" });
-    expect(pythonCoverageCommand(plan("pytest"))).toBe("python3 -m pytest -p lego_coverage_plugin -rA");
-    expect(pythonCoverageCommand(plan("unittest"))).toBeNull();
+  it("loads the plugin into pytest, and runs unittest through our runner, which measures when asked", () => {
+    const plan = (framework: "pytest" | "unittest" | "mocha", command: string) => ({ framework, testCommand: () => command });
+    expect(pythonCoverageCommand(plan("pytest", "python3 -m pytest -rA"))).toBe("python3 -m pytest -p lego_coverage_plugin -rA");
+    const runner = unittestRunnerCommand([], ["discover", "-v"]);
+    expect(pythonCoverageCommand(plan("unittest", runner))).toBe(runner);
+    // A repository's own command (sandbox.testCmd) has no way to measure per test.
+    expect(pythonCoverageCommand(plan("unittest", "python3 -m unittest discover -v"))).toBeNull();
+    expect(pythonCoverageCommand(plan("mocha", "npx mocha"))).toBeNull();
   });
 });
 

@@ -10,6 +10,7 @@
 //    credited with the functions that ran; code a runner transformed (vitest, tsx, ts-node) is
 //    mapped back to the repository's files through its source map (v8-hook.cjs, v8-reader.cjs).
 import { readFileSync } from "node:fs";
+import { shQuote } from "../../sandbox/quote.js";
 import { UNITTEST_RUNNER_PATH } from "../../sandbox/test-logs/unittest-runner.js";
 import type { EnvironmentPlan } from "../environment/types.js";
 
@@ -30,10 +31,12 @@ export interface CoverageMap {
 }
 
 /**
- * 2: transformed code (vitest, tsx, ts-node) mapped through its source map, coverage taken from
- * workers stopped with SIGTERM. Maps of version 1 read transformed offsets as file offsets.
+ * 3: transformed code (vitest, tsx, ts-node) mapped through its source map, line-aligned code
+ * without one (`esm`) by its lines, coverage taken from workers stopped with SIGTERM, the hook kept
+ * where the command sets NODE_OPTIONS itself. Maps without a version read transformed offsets as
+ * file offsets; version 2 lost the hook to a command's NODE_OPTIONS and left `esm` code out.
  */
-export const V8_MAP_VERSION = 2;
+export const V8_MAP_VERSION = 3;
 
 /** Pure: a coverage map stored with the environment, when it can be reused as it is. */
 export function reusableCoverage(stored: Record<string, unknown> | null): CoverageMap | null {
@@ -176,6 +179,53 @@ export const V8_HOOK = readFileSync(new URL("./v8-hook.cjs", import.meta.url), "
 export function v8CoverageEnv(planEnv: Record<string, string>, paths: { coverageDir: string; scriptsDir: string; hook: string; root: string }): Record<string, string> {
   const nodeOptions = [planEnv.NODE_OPTIONS, `--require ${paths.hook}`].filter(Boolean).join(" ");
   return { NODE_V8_COVERAGE: paths.coverageDir, LEGO_V8_SCRIPTS: paths.scriptsDir, LEGO_V8_ROOT: paths.root, NODE_OPTIONS: nodeOptions };
+}
+
+/**
+ * Pure: `command` with `option` appended to every NODE_OPTIONS it assigns itself (`NODE_OPTIONS=x
+ * uvu …`, from the plan or the repository's script), which would otherwise replace the coverage
+ * run's own. The value's shell word is kept as written and the option added as a quoted suffix.
+ */
+export function withNodeOption(command: string, option: string): string {
+  let out = "";
+  let i = 0;
+  let quote: string | null = null;
+  while (i < command.length) {
+    const ch = command[i] as string;
+    if (quote) {
+      out += ch;
+      if (ch === "\\" && quote === '"' && i + 1 < command.length) out += command[++i];
+      else if (ch === quote) quote = null;
+      i++;
+      continue;
+    }
+    const atWord = i === 0 || /[\s;&|(]/.test(command[i - 1] as string);
+    if (atWord && command.startsWith("NODE_OPTIONS=", i)) {
+      let j = i + "NODE_OPTIONS=".length;
+      let q: string | null = null;
+      for (; j < command.length; j++) {
+        const c = command[j] as string;
+        if (q) {
+          if (c === "\\" && q === '"') j++;
+          else if (c === q) q = null;
+        } else if (c === "'" || c === '"') q = c;
+        else if (c === "\\") j++;
+        else if (/[\s;&|)]/.test(c)) break;
+      }
+      out += `${command.slice(i, j)}${shQuote(` ${option}`)}`;
+      i = j;
+      continue;
+    }
+    if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === "\\") {
+      out += ch + (command[i + 1] ?? "");
+      i += 2;
+      continue;
+    }
+    out += ch;
+    i++;
+  }
+  return out;
 }
 
 /**

@@ -10,7 +10,7 @@ import { shQuote } from "../../sandbox/quote.js";
 import { extractMarked, parseTestLog, wrapWithMarkers, type ParsedRun } from "../../sandbox/test-logs/index.js";
 import { REPORT_PLACEHOLDER, resultsFromReport } from "../../sandbox/test-logs/report.js";
 import type { EnvironmentPlan } from "../environment/types.js";
-import { type CoverageMap, mergeFileCoverage, PYTHON_COVERAGE_CORE, PYTHON_PLUGIN, pythonCoverageCommand, V8_HOOK, V8_READER, v8CoverageEnv } from "./coverage.js";
+import { type CoverageMap, mergeFileCoverage, PYTHON_COVERAGE_CORE, PYTHON_PLUGIN, pythonCoverageCommand, V8_HOOK, V8_READER, v8CoverageEnv, withNodeOption } from "./coverage.js";
 
 export interface TestRun {
   parsed: ParsedRun;
@@ -104,7 +104,7 @@ export class SynthSandbox {
       const dir = `/tmp/lego-v8/${i}`;
       const scriptsDir = `/tmp/lego-v8-scripts/${i}`;
       const env = v8CoverageEnv(this.plan.env, { coverageDir: dir, scriptsDir, hook: "/tmp/lego-v8-hook.cjs", root: "/repo" });
-      const run = await this.run(this.plan.testCommand([file]), timeoutMs, env);
+      const run = await this.run(withNodeOption(this.plan.testCommand([file]), "--require /tmp/lego-v8-hook.cjs"), timeoutMs, env);
       if (run.timedOut) return { error: `the coverage run of ${file} did not finish within ${Math.round(timeoutMs / 1000)} s` };
       const read = await this.sandbox.exec(`node /tmp/lego-v8-reader.cjs ${shQuote(dir)} /repo ${shQuote(scriptsDir)} && rm -rf ${shQuote(dir)} ${shQuote(scriptsDir)}`, { timeoutMs: 120_000, cwd: "/repo" });
       if (read.exitCode !== 0) return { error: `reading V8 coverage failed: ${read.stderr.trim().slice(0, 300)}` };

@@ -9,8 +9,9 @@
 //    code (with its inline source map and the wrapper's line/column offsets) in SCRIPTS_DIR;
 //  - Node's own loaders (tsx, ts-node, anything with a sourceMappingURL) keep the map in the
 //    coverage file's `source-map-cache`, with the compiled code's line lengths.
-// A script none of these explains and whose length differs from the file on disk is left out: its
-// offsets would land on the wrong lines.
+// Transformed code without a map counts when its lines are the file's (`esm`: a wrapper on the first
+// and after the last line). A script none of these explains and whose length differs from the file
+// on disk is left out: its offsets would land on the wrong lines.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -68,6 +69,24 @@ function inlineSourceMap(code) {
   } catch {
     return null;
   }
+}
+
+/**
+ * Compiled code without a map whose lines are the file's: a transform that keeps every line where
+ * it was (the `esm` loader puts its wrapper on the first line and after the last). Most of the
+ * file's non-empty lines after the first must sit unchanged at the same line of the code.
+ */
+function lineAligned(code, text) {
+  if (typeof text !== "string") return false;
+  const compiled = code.split("\n");
+  const lines = text.split("\n");
+  let nonEmpty = 0, same = 0;
+  for (let i = 1; i < lines.length; i++) {
+    if (!lines[i].trim()) continue;
+    nonEmpty++;
+    if (compiled[i] === lines[i]) same++;
+  }
+  return nonEmpty > 0 && same / nonEmpty >= 0.8;
 }
 
 function lineStartsOfText(text) {
@@ -156,15 +175,18 @@ function mapCoverage(coverages, scripts, root, io) {
       const functions = script.functions || [];
       const length = Math.max(0, ...functions.filter((f) => f.ranges[0].startOffset === 0).map((f) => f.ranges[0].endOffset));
       const own = recorded.get(`${file}\0${length}`);
-      let starts = null, map = null, lineOffset = 0, columnOffset = 0;
+      let starts = null, map = null, lineOffset = 0, columnOffset = 0, wrapped = false;
       if (own) {
         starts = lineStartsOfText(own.code);
         map = inlineSourceMap(own.code);
         lineOffset = own.lineOffset || 0;
         columnOffset = own.columnOffset || 0;
         if (!map && own.code !== textOf(file)) {
-          skip("transformed without a source map");
-          continue;
+          if (!lineAligned(own.code, textOf(file))) {
+            skip("transformed without a source map");
+            continue;
+          }
+          wrapped = true;
         }
       } else if (cache[script.url] && cache[script.url].data && Array.isArray(cache[script.url].lineLengths)) {
         starts = lineStartsOfLengths(cache[script.url].lineLengths);
@@ -182,10 +204,15 @@ function mapCoverage(coverages, scripts, root, io) {
         starts = lineStartsOfText(text);
       }
       if (!map) {
+        // The file's own code, or code whose lines are the file's (a module wrapper around them).
+        const lastLine = positionAt(starts, length)[0];
         for (const fn of functions) {
           const r = fn.ranges[0];
           if (r.count <= 0 || (r.startOffset === 0 && !fn.functionName)) continue;
-          add(relativeTo(root, file), positionAt(starts, r.startOffset)[0] + 1, positionAt(starts, r.endOffset)[0] + 1);
+          const from = positionAt(starts, r.startOffset)[0];
+          const to = positionAt(starts, r.endOffset)[0];
+          if (wrapped && from === 0 && to >= lastLine - 1) continue; // the transform's wrapper around the module body
+          add(relativeTo(root, file), from + 1, to + 1);
         }
         continue;
       }
@@ -263,4 +290,4 @@ if (require.main === module) {
   process.stdout.write(JSON.stringify(result));
 }
 
-module.exports = { mapCoverage, decodeMappings, inlineSourceMap };
+module.exports = { mapCoverage, decodeMappings, inlineSourceMap, lineAligned };

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { mergeFileCoverage, reusableCoverage, skippedNote, testsCovering, V8_MAP_VERSION, v8CoverageEnv } from "../../../../src/synthetic/coverage.js";
+import { mergeFileCoverage, reusableCoverage, skippedNote, testsCovering, V8_MAP_VERSION, v8CoverageEnv, withNodeOption } from "../../../../src/synthetic/coverage.js";
 
 interface Mapped {
   files: Record<string, number[]>;
@@ -25,6 +25,7 @@ const require = createRequire(import.meta.url);
 const reader = require("../../../../src/synthetic/v8-reader.cjs") as {
   mapCoverage: (coverage: unknown[], scripts: unknown[], root: string, io: { readText: (f: string) => string | null; exists: (f: string) => boolean }) => Mapped;
   inlineSourceMap: (code: string) => { mappings: string } | null;
+  lineAligned: (code: string, text: string) => boolean;
 };
 const HOOK = fileURLToPath(new URL("../../../../src/synthetic/v8-hook.cjs", import.meta.url));
 const READER = fileURLToPath(new URL("../../../../src/synthetic/v8-reader.cjs", import.meta.url));
@@ -64,6 +65,19 @@ describe("V8 coverage of transformed TypeScript, mapped to the repository's line
   it("plain CommonJS: offsets are the file's own", () => {
     const { files } = mapFixture(fixture("plain-node20"));
     expect(files).toEqual({ "src/strings.cjs": [1, 2, 3], "src/strings.test.cjs": [4] });
+  });
+
+  it("esm (kleur's `uvu -r esm`, Node 14): code without a map whose lines are the file's, the wrapper around the module body left out", () => {
+    const f = fixture("esm-node14");
+    const { files, skipped } = mapFixture(f);
+    expect(skipped).toEqual({});
+    const lines = files["index.mjs"]!;
+    // run() (lines 47-58) and chain() ran; the module's top level (line 3) is no function a test calls.
+    expect(lines).toEqual(expect.arrayContaining([47, 48, 58, 60]));
+    expect(lines).not.toContain(3);
+    expect(lines).not.toContain(45);
+    const vitest = fixture("vitest4-node20") as Fixture & { scripts: { code: string }[] };
+    expect(reader.lineAligned(vitest.scripts[1]!.code, vitest.sources["src/math.ts"]!)).toBe(false);
   });
 
   it("reads an inline source map, base64 or URI-encoded, the last one winning", () => {
@@ -111,6 +125,23 @@ vm.runInThisContext("1", { filename: ${JSON.stringify(path.join(root, "node_modu
     expect(signal).toBe("SIGTERM");
     const urls = readdirSync(coverageDir).flatMap((n) => (JSON.parse(readFileSync(path.join(coverageDir, n), "utf8")) as { result: { url: string }[] }).result.map((s) => s.url));
     expect(urls).toContain(`file://${script}`);
+  });
+});
+
+describe("a command's own NODE_OPTIONS keeps the hook", () => {
+  const hook = "--require /tmp/lego-v8-hook.cjs";
+
+  it("appends the option to each NODE_OPTIONS the command assigns, quoted or not, and nowhere else", () => {
+    expect(withNodeOption("npx vitest run a.test.ts", hook)).toBe("npx vitest run a.test.ts");
+    expect(withNodeOption("LEGO_UVU_REPORT=/r NODE_OPTIONS=--require=/u.cjs npx uvu test", hook)).toBe("LEGO_UVU_REPORT=/r NODE_OPTIONS=--require=/u.cjs' --require /tmp/lego-v8-hook.cjs' npx uvu test");
+    expect(withNodeOption(`cd x && NODE_OPTIONS="--max-old-space-size=4096 --no-warnings" jest`, hook)).toBe(`cd x && NODE_OPTIONS="--max-old-space-size=4096 --no-warnings"' --require /tmp/lego-v8-hook.cjs' jest`);
+    expect(withNodeOption(`echo "NODE_OPTIONS=x" 'NODE_OPTIONS=y' MY_NODE_OPTIONS=z`, hook)).toBe(`echo "NODE_OPTIONS=x" 'NODE_OPTIONS=y' MY_NODE_OPTIONS=z`);
+  });
+
+  it("gives the process both options when bash runs it", () => {
+    const command = withNodeOption(`NODE_OPTIONS='--no-warnings --max-old-space-size=900' node -p process.env.NODE_OPTIONS`, `--require ${HOOK}`);
+    const r = spawnSync("bash", ["-c", command], { encoding: "utf8" });
+    expect(r.stdout.trim()).toBe(`--no-warnings --max-old-space-size=900 --require ${HOOK}`);
   });
 });
 

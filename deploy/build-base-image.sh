@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
 # Builds LegoFactory's sandbox base image without a registry: debootstrap of Debian bookworm,
 # the host's CA bundle inside (so apt/npm work behind a TLS-intercepting proxy), then
-# `docker import`. Skips the build when the image already exists unless FORCE=1.
+# `docker import`. Skips the build when the image already exists and was built by this same
+# recipe (its org.legofactory.recipe label) unless FORCE=1; an image from an older recipe is rebuilt.
 #
 #   deploy/build-base-image.sh [IMAGE]      default IMAGE: lego/base:bookworm
 set -euo pipefail
 
 IMAGE="${1:-${LEGO_BASE_IMAGE:-lego/base:bookworm}}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-PACKAGES="git,python3,python3-pytest,python3-venv,python3-pip,build-essential,ca-certificates,curl,xz-utils,procps,patch"
+PACKAGES="git,python3,python3-pytest,python3-venv,python3-pip,build-essential,ca-certificates,curl,xz-utils,procps,patch,libcap2-bin"
 CA_BUNDLE="${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
 
 log() { printf '[build-base-image] %s\n' "$*" >&2; }
 
+# The recipe's fingerprint: this script's own text (packages, config, import options).
+RECIPE="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)"
 if [ "${FORCE:-0}" != 1 ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
-  log "$IMAGE already exists (FORCE=1 rebuilds it)"
-  exit 0
+  built="$(docker image inspect -f '{{ index .Config.Labels "org.legofactory.recipe" }}' "$IMAGE" 2>/dev/null || true)"
+  if [ "$built" = "$RECIPE" ]; then
+    log "$IMAGE already exists (FORCE=1 rebuilds it)"
+    exit 0
+  fi
+  log "$IMAGE was built by another recipe (${built:-unlabelled}, now $RECIPE); rebuilding"
 fi
 
 if ! command -v debootstrap >/dev/null 2>&1; then
@@ -60,5 +67,6 @@ tar -C "$ROOT" -c . | docker import \
   -c 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
   -c 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
   -c 'LABEL org.legofactory.role=base' \
+  -c "LABEL org.legofactory.recipe=$RECIPE" \
   -c 'CMD ["/bin/bash"]' - "$IMAGE" >/dev/null
 log "built $IMAGE"

@@ -120,9 +120,12 @@ describe("an agent trying to get out of its sandbox", () => {
     expect(sock.observation.match(/No such file or directory/g)?.length).toBe(3);
     const mounts = await attempt("host paths", "cat /proc/mounts; ls /work /root/.ssh /home 2>&1");
     expect(mounts.observation).not.toMatch(/\s\/work\b|docker\.sock|\/var\/lib\/docker\/volumes/);
-    const caps = await attempt("capabilities", "grep -E '^Cap(Bnd|Eff|Prm)' /proc/self/status; command -v capsh && capsh --print | grep -i bounding");
+    const caps = await attempt("capabilities", "grep -E '^Cap(Bnd|Eff|Prm)' /proc/self/status; capsh --print | grep -i bounding; echo capsh=${PIPESTATUS[0]}");
     expect(caps.observation).toMatch(/CapBnd:\s+0000000000000000/);
     expect(caps.observation).toMatch(/CapEff:\s+0000000000000000/);
+    // capsh (libcap2-bin, in the base image) prints the bounding set by name: it must be empty.
+    expect(caps.observation).toContain("capsh=0");
+    expect(caps.observation).toMatch(/^Bounding set =\s*$/m);
     const mount = await attempt("mount", "mkdir -p /mnt/x && mount -t tmpfs none /mnt/x; echo rc=$?; mount --bind /proc /mnt/x; echo rc=$?");
     expect(mount.observation).toMatch(/permission denied|must be superuser|Operation not permitted/i);
     expect(mount.observation).not.toMatch(/rc=0\b/);

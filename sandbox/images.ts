@@ -201,5 +201,9 @@ function splitTag(ref: string): [string, string] {
 export async function applyCodeState(sandbox: Sandbox, repoDir: string): Promise<void> {
   await sandbox.copyIn(repoDir, "/repo");
   const clean = await sandbox.exec(`cd /repo && ${cleanTreeScript()}`, { timeoutMs: 120_000 });
-  if (clean.exitCode !== 0) throw new Error(`removing files not tracked at the base commit from /repo failed: ${clean.stderr.trim().slice(0, 300)}`);
+  if (clean.exitCode !== 0) {
+    // A container the engine killed (a daemon restart, the lifetime) says so, as an infra error.
+    await sandbox.assertRunning();
+    throw new Error(`removing files not tracked at the base commit from /repo failed (exit ${clean.exitCode}${clean.timedOut ? ", timed out" : ""}): ${`${clean.stderr}\n${clean.stdout}`.trim().slice(-300) || "no output"}`);
+  }
 }

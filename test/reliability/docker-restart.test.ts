@@ -26,7 +26,21 @@ import type { EnvironmentPlan } from "../../src/environment/types.js";
 import { baselineTests, checkCandidate } from "../../src/fix/checks.js";
 import { validateTask } from "../../src/validation/validate.js";
 import { checkInfraRetry } from "../../workers/rollout.js";
+import { getTask } from "../../db/tasks.js";
+import { instanceIdFor } from "../../src/harvest/candidate.js";
+import { createProbot } from "../../src/github/probot.js";
+import { defaultJobOptions, Queues } from "../../src/queue.js";
+import { defaultRepoConfig, harvestSettings } from "../../src/repo-config.js";
+import { startWorkers } from "../../src/runtime/workers.js";
+import { harvestFailed, processHarvest } from "../../workers/harvest.js";
+import { trajgenProcessor } from "../../workers/trajgen.js";
+import { getRolloutStatus } from "../../db/trajgen.js";
+import { enqueueTrajgenNow, trajgenJobs } from "../../src/trajgen/enqueue.js";
+import { fixedTeacher, teacherFrom } from "../../src/trajgen/teacher.js";
 import { type FixtureTask, repoWithFix } from "../support/fixture-repos.js";
+import { startGitHubDouble } from "../support/github-double/index.js";
+import { requireRedis, TEST_REDIS_URL } from "../support/services.js";
+import { testConfig, testPrivateKey, uniquePrefix } from "../support/test-config.js";
 import { startModelDouble } from "../support/model-double.js";
 import { createTempDatabase } from "../support/pg.js";
 import { PrivateDockerd, sleep } from "../support/private-services.js";
@@ -68,6 +82,10 @@ const project = {
   "tests/test_ops.py": TESTS(false),
 };
 const fix = { "calc/ops.py": "def mul(a, b):\n    return a * b\n\n\ndef add(a, b):\n    return a + b\n", "tests/test_ops.py": TESTS(true) };
+
+/** Containers whose role label starts with `role` (e.g. the validation's, not the environment build's). */
+const withRole = async (docker: Docker, role: string) =>
+  (await docker.listContainers({ filters: { label: [`${SANDBOX_LABEL}=1`] } })).filter((c) => (c.Labels["org.legofactory.role"] ?? "").startsWith(role)).length;
 
 /** Restarts the daemon once a labelled container has run for `afterMs`; resolves when it is back. */
 async function restartWhileRunning(dockerd: PrivateDockerd, docker: Docker, afterMs: number): Promise<void> {
@@ -228,4 +246,108 @@ describe("a Docker daemon restarted mid-run (private dockerd)", () => {
       await temp.drop();
     }
   }, 240_000);
+  it("the worker queues: a restart mid-validation and one mid-rollout each fail that attempt, BullMQ retries it, the task is stored valid and its teacher rollout resolved, nothing is left", async () => {
+    await requireRedis();
+    const REPO = "acme/calc";
+    const gh = await startGitHubDouble({ appId: 4242, privateKey: testPrivateKey(), webhookSecret: "s" });
+    const temp = await createTempDatabase();
+    const database = await openDatabase({ url: temp.url, dataDir: "unused" });
+    const model = await startModelDouble({ models: ["teacher"] });
+    const prefix = uniquePrefix();
+    const queues = new Queues(TEST_REDIS_URL, prefix);
+    const attempts: Record<string, string[]> = { harvest: [], trajgen: [] };
+    let pool: ReturnType<typeof startWorkers> | undefined;
+    try {
+      await migrate(database);
+      await gh.createRepo(REPO, { files: project });
+      gh.addUser("alice", { permissions: { [REPO]: "write" } });
+      gh.createIssue(REPO, { title: "add() subtracts", body: "add(2, 3) gives -1", user: "alice" });
+      gh.addInstallation({ id: 7, account: { login: "acme", type: "Organization" }, repositories: [REPO] });
+      await gh.commitFiles(REPO, { branch: "fix-add", from: "main", message: "add adds", author: "alice", files: fix });
+      const pr = await gh.createPullRequest(REPO, { title: "Make add add", body: "Fixes #1", head: "fix-add", user: "alice" });
+      await gh.mergePullRequest(REPO, pr.number, { method: "squash", user: "alice" });
+      const probot = createProbot(testConfig({ GITHUB_API_URL: gh.url, PRIVATE_KEY: gh.privateKey }), createLogger("silent"), { retries: false });
+      const deps = {
+        db: database.db, docker, github: async (id: number) => (await probot.auth(id)) as never, baseImage: TEST_BASE_IMAGE,
+        limits: { cpus: 1, memoryMb: 1024, pids: 256 }, workDir: work, cacheDir: TEST_CACHE_DIR, buildTimeoutMs: 300_000, log: createLogger("silent"),
+      };
+      // The teacher, scripted: look, a slow command (the second restart lands in it, on the first
+      // rollout only), apply the PR's fix, finish.
+      let restartedInRollout = false;
+      let sleeping: () => void = () => undefined;
+      const asleep = new Promise<void>((resolve) => (sleeping = resolve));
+      model.respondWith((req) => {
+        const turn = req.messages.filter((m) => m.role === "assistant").length;
+        const steps = [
+          { name: "execute_bash", arguments: { command: "echo started" } },
+          { name: "execute_bash", arguments: { command: "sleep 5; echo slept" } },
+          { name: "execute_bash", arguments: { command: `cat > /tmp/fix.diff <<'LEGO_EOF'\n${task.patch}LEGO_EOF\ngit apply /tmp/fix.diff && git status --short` } },
+          { name: "finish", arguments: { message: "add() now adds" } },
+        ];
+        if (turn === 1) sleeping();
+        return { toolCalls: [steps[Math.min(turn, steps.length - 1)]!] };
+      });
+      const config = testConfig({ LEGO_TEACHER_BASE_URL: model.baseURL, LEGO_TEACHER_MODEL: "teacher", LEGO_TRAJGEN_K: "1", LEGO_TRAJGEN_MAX_TURNS: "6" });
+      const teachers = fixedTeacher(teacherFrom(config, null, (baseURL, apiKey) => new OpenAI({ baseURL, apiKey: apiKey ?? "k", maxRetries: 0 })));
+      const finals: string[] = [];
+      const trajgenDone = new Promise<void>((resolve, reject) => {
+        // The workers as `lego worker` runs them: each processor behind its queue's retry policy,
+        // the harvest's onValidated enqueueing the teacher rollouts as src/runtime/queues.ts does.
+        pool = startWorkers({
+          redisUrl: TEST_REDIS_URL, prefix, concurrency: 1, log: createLogger("silent"),
+          processors: {
+            harvest: (data) => processHarvest(data, { ...deps, onValidated: async (t, installationId) => void (await enqueueTrajgenNow(queues, teachers, t, installationId)) }),
+            trajgen: trajgenProcessor({ ...deps, teacher: teachers, testTimeoutMs: 60_000 }),
+          },
+          onFinalFailure: async (q, job, err) => {
+            finals.push(`${q}: ${err.message}`);
+            if (q === "harvest") await harvestFailed(job.data as never, { error: err, attempts: job.attemptsMade }, deps);
+            reject(new Error(`the ${q} job failed for good: ${err.message}`));
+          },
+        });
+        for (const [i, q] of (["harvest", "trajgen"] as const).entries()) pool.workers[i]!.on("failed", (_job, err) => void attempts[q]!.push(err.message));
+        pool.workers[1]!.on("completed", () => resolve());
+      });
+      const data = { installationId: 7, repo: REPO, pullNumber: pr.number, settings: harvestSettings(defaultRepoConfig) };
+      await queues.add("harvest", "restart-harvest", data, defaultJobOptions);
+      // The first restart lands while a validation container runs the suite (not the environment build).
+      for (let i = 0; i < 3000 && (await withRole(docker, "validate")) === 0; i++) await sleep(100);
+      await sleep(1500);
+      await dockerd.restart();
+      // The second while the teacher's first rollout runs its `sleep 5`.
+      await asleep;
+      await sleep(1500);
+      await dockerd.restart();
+      restartedInRollout = true;
+      await trajgenDone;
+      expect(restartedInRollout).toBe(true);
+      expect(finals).toEqual([]);
+      const harvestJob = await queues.get("harvest").getJob("restart-harvest");
+      // The attempt the restart hit failed with the engine's error (not an invalid verdict), the retry validated.
+      expect(attempts.harvest!.length).toBeGreaterThanOrEqual(1);
+      expect(attempts.harvest![0]).toMatch(/ENOENT|ECONNREFUSED|socket hang up|EPIPE|ECONNRESET|not running|exit 137|no such container|HTTP code 404|sandbox/i);
+      expect(harvestJob?.attemptsMade).toBe(attempts.harvest!.length + 1);
+      const row = await getTask(database.db, instanceIdFor(REPO, pr.number));
+      expect(row).toMatchObject({ status: "valid", statusReason: null, failToPass: ["tests.test_ops.Ops.test_add"], passToPass: ["tests.test_ops.Ops.test_mul"] });
+      // The rollout the restart hit: infra-error, retried (never graded against the teacher), then resolved.
+      expect(attempts.trajgen!.length).toBeGreaterThanOrEqual(1);
+      expect(attempts.trajgen![0]).toMatch(/infra|sandbox|engine|container|ENOENT|ECONNREFUSED/i);
+      const [rollout] = trajgenJobs(row!, 7, { model: "teacher", k: 1 });
+      const trajgenJob = await queues.get("trajgen").getJob(rollout!.id);
+      expect(trajgenJob?.attemptsMade).toBe(attempts.trajgen!.length + 1);
+      expect(await getRolloutStatus(database.db, rollout!.data.rolloutId)).toEqual({ status: "done", outcome: "resolved" });
+      // What the killed tries left behind is the reaper's; after its sweep no labelled container is left.
+      await sweepSandboxes(docker);
+      expect(await labelled(docker)).toBe(0);
+      console.log(JSON.stringify({ queues: { harvest: { failedAttempts: attempts.harvest!.map((a) => a.slice(0, 200)), attemptsMade: harvestJob?.attemptsMade, task: row?.status }, trajgen: { failedAttempts: attempts.trajgen!.map((a) => a.slice(0, 200)), attemptsMade: trajgenJob?.attemptsMade, rollout: "resolved" } } }));
+    } finally {
+      await pool?.close(5000);
+      for (const q of ["harvest", "trajgen"] as const) await queues.get(q).obliterate({ force: true }).catch(() => undefined);
+      await model.close();
+      await queues.close();
+      await database.close();
+      await temp.drop();
+      await gh.close();
+    }
+  }, 420_000);
 });

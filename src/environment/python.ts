@@ -261,13 +261,39 @@ function extensionBuild(files: string[], src: Sources): { command: string; why: 
   const inSetupPy = src.setupPy !== undefined && /\b(ext_modules|Extension\s*\(|cythonize\s*\()/.test(src.setupPy);
   const inPyproject = src.pyproject !== undefined && tomlGet(src.pyproject, "tool", "setuptools", "ext-modules") !== undefined;
   if (!inSetupPy && !inPyproject) return undefined;
-  const command = inSetupPy ? "python3 setup.py -q build_ext --inplace" : `python3 -c 'from setuptools import setup; setup()' -q build_ext --inplace`;
+  const setupCall = inSetupPy ? `sys.argv[0] = "setup.py"; exec(compile(open("setup.py").read(), "setup.py", "exec"), {"__name__": "__main__", "__file__": "setup.py"})` : "from setuptools import setup; setup()";
+  const plain = inSetupPy ? "python3 setup.py -q build_ext --inplace" : `python3 -c 'from setuptools import setup; setup()' -q build_ext --inplace`;
+  const pep639 = usesPep639License(src);
+  // Offline, Debian's setuptools (66) rejects the PEP 639 license fields that setuptools >= 77
+  // reads (markupsafe at HEAD: "`project.license` must be valid exactly by one definition"):
+  // when the build fails, it runs again with those fields read the old way.
+  const command = pep639
+    ? `${plain} || { echo ${shQuote("lego: retrying the extension build with pyproject.toml's PEP 639 license fields read the way this older setuptools expects")} >&2; python3 -c ${shQuote(`${PEP639_SHIM}\n${setupCall}`)} -q build_ext --inplace; }`
+    : plain;
   const declared = inSetupPy ? "setup.py declares ext_modules" : "pyproject.toml declares [tool.setuptools] ext-modules";
   return {
     command,
-    why: `compiled extensions (${declared}; sources such as ${sources.slice(0, 2).join(", ")}): \`${command}\` rebuilds them in place before the tests of every state, since the clean tree removes build outputs the image holds; Debian's python3-dev gives the headers`,
+    why: `compiled extensions (${declared}; sources such as ${sources.slice(0, 2).join(", ")}): \`${plain}\` rebuilds them in place before the tests of every state, since the clean tree removes build outputs the image holds; Debian's python3-dev gives the headers${pep639 ? `; pyproject.toml uses PEP 639 license fields (a license string, license-files), which setuptools before 77 rejects, so where the build fails (offline, Debian's setuptools 66) it is retried with them read as \`license = {text = ...}\`` : ""}`,
   };
 }
+
+/** PEP 639 metadata: `license` as an SPDX string, or `license-files` (setuptools >= 77). */
+function usesPep639License(src: Sources): boolean {
+  if (!src.pyproject) return false;
+  return typeof tomlGet(src.pyproject, "project", "license") === "string" || tomlGet(src.pyproject, "project", "license-files") !== undefined;
+}
+
+/** Python run before setup(): setuptools' pyproject.toml loader, with PEP 639 license fields given the pre-77 shape. */
+const PEP639_SHIM = `import sys, setuptools.config.pyprojecttoml as p
+def load_file(path, load=p.load_file):
+    c = load(path)
+    j = c.get("project") if isinstance(c, dict) else None
+    if isinstance(j, dict):
+        if isinstance(j.get("license"), str):
+            j["license"] = {"text": j["license"]}
+        j.pop("license-files", None)
+    return c
+p.load_file = load_file`;
 
 /** Options from the repository's addopts that change collection and need no plugin. */
 function keptAddopts(src: Sources): string[] {

@@ -68,4 +68,25 @@ describe("a compiled extension rebuilt in each state", () => {
     expect(unbuilt.valid).toBe(false);
     expect(unbuilt.runs.map((r) => r.logTail).join("\n")).toMatch(/No module named 'fastcalc\._speed'/);
   }, 600_000);
+
+  it("builds it offline where pyproject.toml uses PEP 639 license fields Debian's setuptools 66 rejects (markupsafe at HEAD)", async () => {
+    // As markupsafe 3.1: metadata in [project] with license = "<SPDX>" and license-files, setuptools>=77, the extension in setup.py.
+    const pep639: Files = {
+      ...project,
+      "setup.py": 'from setuptools import Extension, setup\n\nsetup(ext_modules=[Extension("fastcalc._speed", ["fastcalc/_speed.c"])])\n',
+      "pyproject.toml": '[project]\nname = "fastcalc"\nversion = "0.1.0"\nlicense = "MIT"\nlicense-files = ["LICENSE.txt"]\n\n[build-system]\nrequires = ["setuptools>=77"]\nbuild-backend = "setuptools.build_meta"\n\n[tool.setuptools]\npackages = ["fastcalc"]\n',
+      "LICENSE.txt": "MIT\n",
+    };
+    const fixture = repoWithFix(path.join(bench.work, "fastcalc-pep639"), pep639, fix);
+    const { env, result } = await bench.validate("fastcalc-pep639", fixture, { runs: 1 });
+    if (!env.ok) throw new Error(env.reason);
+    expect(env.plan.build).toMatch(/^python3 setup\.py -q build_ext --inplace \|\| /);
+    expect(result.reason).toBeNull();
+    expect(result.failToPass).toEqual(["tests.test_speed.Speed.test_add"]);
+    expect(result.passToPass).toEqual(["tests.test_speed.Speed.test_mul"]);
+    // Without the retry, the plain command fails on the license the way markupsafe's did.
+    const { result: plain } = await bench.validate("fastcalc-pep639", fixture, { runs: 1, plan: { ...env.plan, build: "python3 setup.py -q build_ext --inplace" } });
+    expect(plain.valid).toBe(false);
+    expect(plain.reason).toMatch(/the build step `python3 setup\.py -q build_ext --inplace` failed .*project\.license/s);
+  }, 600_000);
 });

@@ -198,6 +198,22 @@ describe("Python projects", () => {
     expect(plan({ "setup.py": setupPy, "src/markupsafe/_speedups.c": "", "tests/test_a.py": "" }).install.join("\n")).toMatch(/python3-dev/);
   });
 
+  it("retries the extension build with PEP 639 license fields read the old way, only where pyproject.toml uses them", () => {
+    const setupPy = 'from setuptools import Extension, setup\nsetup(ext_modules=[Extension("markupsafe._speedups", ["src/markupsafe/_speedups.c"])])\n';
+    const files = { "setup.py": setupPy, "src/markupsafe/__init__.py": "", "src/markupsafe/_speedups.c": "", "tests/test_a.py": "" };
+    // markupsafe at HEAD: license = "BSD-3-Clause", license-files, setuptools>=77.
+    const p = plan({ ...files, "pyproject.toml": '[project]\nname = "MarkupSafe"\nlicense = "BSD-3-Clause"\nlicense-files = ["LICENSE.txt"]\n[build-system]\nrequires = ["setuptools>=77"]\n' });
+    expect(p.build).toMatch(/^python3 setup\.py -q build_ext --inplace \|\| \{ echo 'lego: retrying the extension build with pyproject\.toml'\\''s PEP 639 license fields/);
+    expect(p.build).toContain('j["license"] = {"text": j["license"]}');
+    expect(p.build).toContain('j.pop("license-files", None)');
+    expect(p.build).toMatch(/exec\(compile\(open\("setup\.py"\)\.read\(\), "setup\.py", "exec"\).*' -q build_ext --inplace; \}$/s);
+    expect(p.notes.join("\n")).toContain("pyproject.toml uses PEP 639 license fields (a license string, license-files), which setuptools before 77 rejects");
+    expect(plan({ ...files, "pyproject.toml": '[project]\nname = "x"\nlicense-files = ["LICENSE"]\n' }).build).toContain(" || ");
+    // The old table form, or no license: the plain command.
+    expect(plan({ ...files, "pyproject.toml": '[project]\nname = "x"\nlicense = {text = "MIT"}\n' }).build).toBe("python3 setup.py -q build_ext --inplace");
+    expect(plan({ ...files, "pyproject.toml": '[project]\nname = "x"\n' }).build).toBe("python3 setup.py -q build_ext --inplace");
+  });
+
   it("strips the source directory from unittest module names in src layouts", () => {
     const p = plan({ "setup.py": "", "src/pkg/__init__.py": "", "src/pkg/tests/__init__.py": "", "src/pkg/tests/test_a.py": "" });
     expect(asUnittest(p.testCommand(["src/pkg/tests/test_a.py"]))).toBe("python3 -m unittest -v pkg.tests.test_a");

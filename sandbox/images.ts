@@ -199,7 +199,14 @@ function splitTag(ref: string): [string, string] {
  * the snapshot the image was built from survives either.
  */
 export async function applyCodeState(sandbox: Sandbox, repoDir: string): Promise<void> {
-  await sandbox.copyIn(repoDir, "/repo");
+  try {
+    await sandbox.copyIn(repoDir, "/repo");
+  } catch (error) {
+    // An engine stopping under the upload answers 500 ("Error processing tar file"): when the
+    // container is gone or stopped, say that (an infra error, retried), else the engine's own error.
+    await sandbox.assertRunning();
+    throw error;
+  }
   const clean = await sandbox.exec(`cd /repo && ${cleanTreeScript()}`, { timeoutMs: 120_000 });
   if (clean.exitCode !== 0) {
     // A container the engine killed (a daemon restart, the lifetime) says so, as an infra error.

@@ -94,6 +94,27 @@ async function restartWhileRunning(dockerd: PrivateDockerd, docker: Docker, afte
   await dockerd.restart();
 }
 
+/**
+ * Scripts the model double as an agent: look, a slow command (`sleep 5`), apply `patch`, finish.
+ * Resolves when a rollout reaches the slow command, so a restart can land in it.
+ */
+function scriptAgent(model: { respondWith: Awaited<ReturnType<typeof startModelDouble>>["respondWith"] }, patch: string): Promise<void> {
+  let sleeping: () => void = () => undefined;
+  const asleep = new Promise<void>((resolve) => (sleeping = resolve));
+  model.respondWith((req) => {
+    const turn = req.messages.filter((m) => m.role === "assistant").length;
+    const steps = [
+      { name: "execute_bash", arguments: { command: "echo started" } },
+      { name: "execute_bash", arguments: { command: "sleep 5; echo slept" } },
+      { name: "execute_bash", arguments: { command: `cat > /tmp/fix.diff <<'LEGO_EOF'\n${patch}LEGO_EOF\ngit apply /tmp/fix.diff && git status --short` } },
+      { name: "finish", arguments: { message: "add() now adds" } },
+    ];
+    if (turn === 1) sleeping();
+    return { toolCalls: [steps[Math.min(turn, steps.length - 1)]!] };
+  });
+  return asleep;
+}
+
 /** One try: its result, or the error it failed with (what the queue would retry). */
 const settle = <T>(p: Promise<T>) => p.then((value) => ({ value }), (error: Error) => ({ error }));
 
@@ -201,20 +222,8 @@ describe("a Docker daemon restarted mid-run (private dockerd)", () => {
     const model = await startModelDouble({ models: ["policy"] });
     try {
       await migrate(database);
-      let sleeping: () => void = () => undefined;
-      const asleep = new Promise<void>((resolve) => (sleeping = resolve));
       // A scripted policy: look, a slow command (the restart lands in it), apply the fix, finish.
-      model.respondWith((req) => {
-        const turn = req.messages.filter((m) => m.role === "assistant").length;
-        const steps = [
-          { name: "execute_bash", arguments: { command: "echo started" } },
-          { name: "execute_bash", arguments: { command: "sleep 5; echo slept" } },
-          { name: "execute_bash", arguments: { command: `cat > /tmp/fix.diff <<'LEGO_EOF'\n${task.patch}LEGO_EOF\ngit apply /tmp/fix.diff && git status --short` } },
-          { name: "finish", arguments: { message: "add() now adds" } },
-        ];
-        if (turn === 1) sleeping();
-        return { toolCalls: [steps[Math.min(turn, steps.length - 1)]!] };
-      });
+      const asleep = scriptAgent(model, task.patch);
       const instance: TaskInstance = {
         instance_id: "local__calc-1", repo: "local/calc", base_commit: task.base, patch: task.patch, test_patch: task.testPatch,
         problem_statement: "add() subtracts", hints_text: "", FAIL_TO_PASS: ["tests.test_ops.Ops.test_add"], PASS_TO_PASS: ["tests.test_ops.Ops.test_mul"], kind: "real",
@@ -275,19 +284,7 @@ describe("a Docker daemon restarted mid-run (private dockerd)", () => {
       // The teacher, scripted: look, a slow command (the second restart lands in it, on the first
       // rollout only), apply the PR's fix, finish.
       let restartedInRollout = false;
-      let sleeping: () => void = () => undefined;
-      const asleep = new Promise<void>((resolve) => (sleeping = resolve));
-      model.respondWith((req) => {
-        const turn = req.messages.filter((m) => m.role === "assistant").length;
-        const steps = [
-          { name: "execute_bash", arguments: { command: "echo started" } },
-          { name: "execute_bash", arguments: { command: "sleep 5; echo slept" } },
-          { name: "execute_bash", arguments: { command: `cat > /tmp/fix.diff <<'LEGO_EOF'\n${task.patch}LEGO_EOF\ngit apply /tmp/fix.diff && git status --short` } },
-          { name: "finish", arguments: { message: "add() now adds" } },
-        ];
-        if (turn === 1) sleeping();
-        return { toolCalls: [steps[Math.min(turn, steps.length - 1)]!] };
-      });
+      const asleep = scriptAgent(model, task.patch);
       const config = testConfig({ LEGO_TEACHER_BASE_URL: model.baseURL, LEGO_TEACHER_MODEL: "teacher", LEGO_TRAJGEN_K: "1", LEGO_TRAJGEN_MAX_TURNS: "6" });
       const teachers = fixedTeacher(teacherFrom(config, null, (baseURL, apiKey) => new OpenAI({ baseURL, apiKey: apiKey ?? "k", maxRetries: 0 })));
       const finals: string[] = [];

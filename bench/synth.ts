@@ -1,12 +1,13 @@
 // Synthetic-task validation throughput: coverage-targeted validation as `lego synth` does it (one
-// shared sandbox; the covering tests by node id first, one full-suite run only for survivors)
+// shared sandbox; the covering tests by node id first, survivors confirmed by full-suite runs, up
+// to --group of them per run where their covering tests are disjoint; --group 1: one run each)
 // against validating every candidate as SWE-smith does (swesmith/harness/valid.py and utils.py:
 // per candidate a fresh container from the environment image that already holds the clean tree,
 // the bug applied, the full suite run once, the container removed; one pre-gold run of the clean
 // tree per repository), on the same candidates, with the verdicts compared. Also the yield per
 // strategy and operator, the leak-check rejection rate of issue texts, and where the time goes.
 //
-//   npx tsx bench/synth.ts [--repo PATH [--test-cmd CMD]] [--candidates 50] [--strategies ast,combine] [--runs 1] [--seed 7]
+//   npx tsx bench/synth.ts [--repo PATH [--test-cmd CMD]] [--candidates 50] [--strategies ast,combine] [--runs 1] [--seed 7] [--group 16]
 //   npx tsx bench/synth.ts [--modules 30] [--tests-per-module 10] [--work-ms 10]   (a generated repository)
 //
 // --repo PATH is cloned into a temporary directory (never modified); --test-cmd is the repository's
@@ -27,11 +28,10 @@ import { type EnvironmentDeps, ensureEnvironment } from "../src/environment/ensu
 import { createLogger } from "../src/logger.js";
 import type { SandboxOverrides } from "../src/repo-config.js";
 import { SynthSandbox } from "../src/synthetic/sandbox.js";
-import { type SynthOptions, type SynthReport, synthesize } from "../src/synthetic/synthesize.js";
+import { DEFAULT_GROUP, type SynthOptions, type SynthReport, synthesize } from "../src/synthetic/synthesize.js";
 import { type Candidate, type StrategyName, strategyNames } from "../src/synthetic/types.js";
 import { cleanBaseline, confirmFull } from "../src/synthetic/verdict.js";
-import type { Files } from "../test/support/fixture-repos.js";
-import { synthRepo } from "../test/support/synth-fixtures.js";
+import { modulesProject, synthRepo } from "../test/support/synth-fixtures.js";
 
 const { values } = parseArgs({
   options: {
@@ -44,6 +44,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "1" },
     seed: { type: "string", default: "7" },
     "work-ms": { type: "string", default: "10" },
+    group: { type: "string", default: String(DEFAULT_GROUP) },
   },
 });
 const modules = Number(values.modules);
@@ -52,75 +53,11 @@ const candidates = Number(values.candidates);
 const workMs = Number(values["work-ms"]);
 const runs = Number(values.runs);
 const seed = Number(values.seed);
+const group = Number(values.group);
 const chosen = (values.strategies ?? "").split(",").filter(Boolean);
 const unknown = chosen.filter((n) => !(strategyNames as readonly string[]).includes(n));
 if (unknown.length > 0 || chosen.length === 0) throw new Error(`--strategies: unknown ${unknown.join(", ") || "(none)"}; choose from ${strategyNames.join(", ")}`);
-for (const [name, v] of [["candidates", candidates], ["runs", runs], ["seed", seed]] as const) if (!Number.isInteger(v) || v < (name === "seed" ? 0 : 1)) throw new Error(`--${name} must be a positive integer`);
-
-/** `modules` small modules of four functions each, `perModule` tests per module; each test does ~workMs of work, as real tests do. */
-function project(): Files {
-  const files: Files = {
-    "pyproject.toml": `[project]\nname = "bench"\nversion = "0.1.0"\n\n[tool.pytest.ini_options]\ntestpaths = ["tests"]\n`,
-    "pkg/__init__.py": "",
-    "tests/__init__.py": "",
-    "tests/work.py": `import time\n\n\ndef work():\n    end = time.perf_counter() + ${workMs / 1000}\n    while time.perf_counter() < end:\n        pass\n`,
-  };
-  for (let m = 0; m < modules; m++) {
-    files[`pkg/mod${m}.py`] = `def scale(values, k=${m + 2}):
-    """Each value times k."""
-    out = []
-    for v in values:
-        out.append(v * k)
-    return out
-
-
-def window(values, size):
-    """Sums of each run of size consecutive values."""
-    if size <= 0:
-        raise ValueError("size must be positive")
-    sums = []
-    for i in range(len(values) - size + 1):
-        sums.append(sum(values[i:i + size]))
-    return sums
-
-
-def clip(value, low=0, high=${100 + m}):
-    """Value limited to [low, high]."""
-    if value < low:
-        return low
-    if value > high:
-        return high
-    return value
-
-
-class Stats:
-    def __init__(self, values):
-        self.values = list(values)
-
-    def mean(self):
-        if not self.values:
-            return 0
-        return sum(self.values) / len(self.values)
-
-    def spread(self):
-        return max(self.values) - min(self.values)
-`;
-    const tests = [
-      `def test_scale():\n    work()\n    assert scale([1, 2], 3) == [3, 6]`,
-      `def test_scale_default():\n    work()\n    assert scale([1]) == [${m + 2}]`,
-      `def test_window():\n    work()\n    assert window([1, 2, 3, 4], 2) == [3, 5, 7]`,
-      `def test_window_full():\n    work()\n    assert window([1, 2, 3], 3) == [6]`,
-      `def test_window_bad():\n    work()\n    try:\n        window([1], 0)\n    except ValueError:\n        return\n    assert False`,
-      `def test_clip_inside():\n    work()\n    assert clip(5) == 5`,
-      `def test_clip_edges():\n    work()\n    assert clip(-3) == 0 and clip(1000) == ${100 + m}`,
-      `def test_mean():\n    work()\n    assert Stats([1, 2, 3]).mean() == 2`,
-      `def test_mean_empty():\n    work()\n    assert Stats([]).mean() == 0`,
-      `def test_spread():\n    work()\n    assert Stats([4, 1, 9]).spread() == 8`,
-    ];
-    files[`tests/test_mod${m}.py`] = `from pkg.mod${m} import Stats, clip, scale, window\nfrom tests.work import work\n\n\n${Array.from({ length: perModule }, (_, i) => (tests[i % tests.length] as string).replace(/^def (test_\w+)/, `def $1_${i}`)).join("\n\n\n")}\n`;
-  }
-  return files;
-}
+for (const [name, v] of [["candidates", candidates], ["runs", runs], ["seed", seed], ["group", group]] as const) if (!Number.isInteger(v) || v < (name === "seed" ? 0 : 1)) throw new Error(`--${name} must be a positive integer`);
 
 type Verdict = string;
 
@@ -241,14 +178,14 @@ async function main(): Promise<void> {
       commit = execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir, encoding: "utf8" }).trim();
       repo = `local/${path.basename(path.resolve(values.repo))}`;
     } else {
-      commit = synthRepo(dir, project());
+      commit = synthRepo(dir, modulesProject({ modules, perModule, workMs }));
       repo = "local/bench-synth";
     }
     const pgUrl = process.env.TEST_DATABASE_URL;
     const database = await openDatabase({ ...(pgUrl ? { url: pgUrl } : {}), dataDir: path.join(work, "db") });
     await migrate(database);
     const envDeps: EnvironmentDeps = { db: database.db, docker: createDocker(), baseImage: process.env.LEGO_BASE_IMAGE ?? "lego/base:bookworm", dataDir: path.join(work, "data"), cacheDir: process.env.LEGO_CACHE_DIR ?? path.join(work, "cache"), buildTimeoutMs: 1_200_000, limits: { cpus: 1, memoryMb: 2048, pids: 512 }, log: createLogger("warn") };
-    const opts: SynthOptions = { strategies: chosen as StrategyName[], max: 100_000, maxCandidates: candidates, seed, runs, timeoutMs: 600_000, validation: "coverage", writer: null };
+    const opts: SynthOptions = { strategies: chosen as StrategyName[], max: 100_000, maxCandidates: candidates, seed, runs, timeoutMs: 600_000, validation: "coverage", writer: null, group };
     const input = { repo, cloneDir: dir, commit, ...(values["test-cmd"] ? { overrides: { testCmd: values["test-cmd"] } } : {}) };
     let seen = 0;
     const onOutcome = (o: object) => {
@@ -300,11 +237,15 @@ async function main(): Promise<void> {
     }
     console.log(`throughput ratio coverage/SWE-smith (wall time of a 1-CPU sandbox): ${(oursRate / baseRate).toFixed(2)}x per candidate (${(oursRateFixed / baseRateFixed).toFixed(2)}x with the once-per-repository costs of each)`);
     const n = cov.outcomes.length;
-    const survivors = ph.full.n / runs;
+    const survivors = cov.outcomes.filter((o) => o.fullMs !== undefined).length;
     const fullEach = ph.full.n ? ph.full.ms / ph.full.n : 0;
     const baseEach = base.candidateMs / n;
+    const conf = cov.confirmations;
     console.log(
-      `bound: survivors of the covering tests ${survivors}/${n} (${Math.round((100 * survivors) / n)}%) each still need the full suite (${(fullEach / 1000).toFixed(2)} s a run here); a SWE-smith candidate costs ${(baseEach / 1000).toFixed(2)} s, ours ${(oursPerCandMs / n / 1000).toFixed(2)} s = covering tests ${(ph.fast.ms / n / 1000).toFixed(2)} + full suite ${(ph.full.ms / n / 1000).toFixed(2)} + the rest ${((oursPerCandMs - ph.fast.ms - ph.full.ms) / n / 1000).toFixed(2)}`,
+      `confirmation: ${survivors}/${n} candidates (${Math.round((100 * survivors) / n)}%) survived their covering tests; ${conf.groups} full-suite confirmations (${(fullEach / 1000).toFixed(2)} s a run here, up to ${group} bugs a run), ${conf.splits.length} groups split${conf.splits.length ? `: ${conf.splits.slice(0, 5).join(" | ")}` : ""}`,
+    );
+    console.log(
+      `per candidate: SWE-smith ${(baseEach / 1000).toFixed(2)} s, ours ${(oursPerCandMs / n / 1000).toFixed(2)} s = covering tests ${(ph.fast.ms / n / 1000).toFixed(2)} + full suite ${(ph.full.ms / n / 1000).toFixed(2)} + the rest ${((oursPerCandMs - ph.fast.ms - ph.full.ms) / n / 1000).toFixed(2)}`,
     );
     const byOp = new Map<string, [number, number]>();
     for (const o of cov.outcomes) {

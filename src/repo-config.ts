@@ -56,6 +56,7 @@ export const repoConfigSchema = z
           .default(["ast", "combine"])
           .describe("Bug-injection strategies, in the order they are tried (`llm-*` need a writer model)."),
         maxCandidates: z.number().int().min(1).max(5000).default(50).describe("Candidates validated per strategy and snapshot at most."),
+        group: z.number().int().min(1).max(64).default(16).describe("Bugs that survive their covering tests confirmed together by one full-suite run, at most this many (covering tests disjoint; a run that cannot be split per bug is redone in halves); 1: one full run per bug."),
       })
       .strict()
       .prefault({}),
@@ -274,6 +275,7 @@ export interface SynthSettings {
   perSnapshot: number;
   strategies: ("ast" | "llm-modify" | "llm-rewrite" | "combine")[];
   maxCandidates: number;
+  group: number;
   runs: number;
   timeoutSec: number;
   overrides: SandboxOverrides;
@@ -286,6 +288,7 @@ export function synthSettings(config: RepoConfig): SynthSettings | null {
     perSnapshot: config.synth.perSnapshot,
     strategies: config.synth.strategies,
     maxCandidates: config.synth.maxCandidates,
+    group: config.synth.group,
     runs: config.validation.runs,
     timeoutSec: config.sandbox.timeoutSec,
     overrides: sandboxOverrides(config),

@@ -50,6 +50,7 @@ export async function processSynth(data: JobData["synth"], deps: SynthDeps): Pro
         strategies: s.strategies,
         max: budget,
         maxCandidates: s.maxCandidates,
+        group: s.group,
         seed: 1,
         runs: s.runs,
         timeoutMs: s.timeoutSec * 1000,

@@ -242,11 +242,12 @@ export function buildCli(): Command {
       .option("--strategies <list>", "comma-separated: ast, llm-modify, llm-rewrite, combine", strategyList, ["ast", "combine"])
       .option("--max <n>", "valid synthetic tasks wanted", int, 10)
       .option("--max-candidates <n>", "candidates validated per strategy at most", int, 50)
+      .option("--group <n>", "surviving bugs confirmed together by one full-suite run at most (covering tests disjoint; split in halves when the run cannot be read per bug); 1: one run each", int, 16)
       .option("--seed <n>", "seed for the choice of targets and mutation sites", int, 1)
       .option("--runs <n>", "full-suite runs of the clean tree and of each surviving bug (flaky tests dropped)", int, 2)
       .addOption(new Option("--validation <mode>", "coverage: covering tests first, full suite for survivors; full: every candidate on the full suite").choices(["coverage", "full"]).default("coverage"))
       .option("--json", "write the valid synthetic tasks as JSON lines on stdout"),
-  ).action(async (location: string, flags: CommonFlags & { strategies: ReturnType<typeof parseStrategies>; max: number; maxCandidates: number; seed: number; runs: number; validation: "coverage" | "full"; json?: boolean }) => {
+  ).action(async (location: string, flags: CommonFlags & { strategies: ReturnType<typeof parseStrategies>; max: number; maxCandidates: number; group: number; seed: number; runs: number; validation: "coverage" | "full"; json?: boolean }) => {
     await withBatch(flags, async (batch) => {
       const report = await synthCommand(batch, location, { ...flags, json: Boolean(flags.json) }, print, printErr);
       return report.outcomes.some((o) => o.row.status === "valid") ? EXIT.ok : EXIT.incomplete;

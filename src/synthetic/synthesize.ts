@@ -23,7 +23,8 @@ import { seededRandom, shuffled } from "./random.js";
 import { SynthSandbox, type TestRun } from "./sandbox.js";
 import { strategies } from "./strategies/index.js";
 import type { Attempt, Candidate, StrategyName, Target, ValidatedBug, Writer } from "./types.js";
-import { type CleanBaseline, cleanBaseline, confirmFull, fastFailing } from "./verdict.js";
+import { nextGroup, type Survivor } from "./groups.js";
+import { type CleanBaseline, cleanBaseline, confirmFull, fastFailing, splitGroupRuns } from "./verdict.js";
 
 export interface SynthOptions {
   strategies: StrategyName[];
@@ -42,7 +43,16 @@ export interface SynthOptions {
   examples?: string[];
   /** Bugs validated earlier (for `combine`). */
   validated?: ValidatedBug[];
+  /**
+   * Survivors of their covering tests confirmed together by one full-suite run, at most this many
+   * (see `groups.ts` for who qualifies and `splitGroupRuns` for how a run is split back per bug; a
+   * group whose run cannot be split is confirmed in halves, down to one bug per run). 1: one full
+   * run per survivor. Default DEFAULT_GROUP.
+   */
+  group?: number;
 }
+
+export const DEFAULT_GROUP = 16;
 
 export interface StrategySummary {
   candidates: number;
@@ -57,7 +67,9 @@ export interface CandidateOutcome {
   row: TaskRow;
   /** Fast-path verdict (covering tests) beside the full-suite one, for the agreement check. */
   fast?: { failing: string[]; ms: number; tests: number };
+  /** The full-suite confirmation: its time (shared by a group), and how many bugs it confirmed. */
   fullMs?: number;
+  groupSize?: number;
 }
 
 export interface SynthReport {
@@ -71,6 +83,8 @@ export interface SynthReport {
   discarded: Attempt[];
   summary: Record<string, StrategySummary>;
   timings: { baselineMs: number; coverageMs: number; validationMs: number; totalMs: number; phases: Phases };
+  /** Full-suite confirmations: runs made (each `runs` suites), bugs they confirmed, groups that had to be split. */
+  confirmations: { groups: number; bugs: number; splits: string[] };
   /** CPU time the shared sandbox used in each stage (null where the engine reports none): under load, wall time is not CPU time. */
   cpu: { baselineMs: number | null; coverageMs: number | null; validationMs: number | null };
 }
@@ -136,7 +150,7 @@ function reasonClass(reason: string): string {
 
 export async function synthesize(deps: SynthDeps, input: SynthInput, opts: SynthOptions): Promise<SynthReport> {
   const began = performance.now();
-  const report: SynthReport = { repo: input.repo, commit: input.commit, error: null, coverage: null, targets: 0, outcomes: [], discarded: [], summary: {}, timings: { baselineMs: 0, coverageMs: 0, validationMs: 0, totalMs: 0, phases: noPhases() }, cpu: { baselineMs: null, coverageMs: null, validationMs: null } };
+  const report: SynthReport = { repo: input.repo, commit: input.commit, error: null, coverage: null, targets: 0, outcomes: [], discarded: [], summary: {}, confirmations: { groups: 0, bugs: 0, splits: [] }, timings: { baselineMs: 0, coverageMs: 0, validationMs: 0, totalMs: 0, phases: noPhases() }, cpu: { baselineMs: null, coverageMs: null, validationMs: null } };
   const finish = () => {
     report.timings.totalMs = Math.round(performance.now() - began);
     return report;
@@ -221,6 +235,35 @@ export async function synthesize(deps: SynthDeps, input: SynthInput, opts: Synth
     const seen = new Set<string>();
     t = performance.now();
     const valid = () => report.outcomes.filter((o) => o.row.status === "valid").length;
+    const ctx: ValidationContext = { input, env, clean, coverage, fullCommand, runTimeout, opts, phases: report.timings.phases, report };
+    // Grouping needs each bug's covering-test run: none in "full" validation.
+    const groupSize = opts.validation === "coverage" && coverage ? Math.max(1, opts.group ?? DEFAULT_GROUP) : 1;
+    let pending: Pending[] = [];
+    /** A verdict reached: counted, stored, reported. */
+    const settle = async (outcome: CandidateOutcome) => {
+      const sum = summaryOf(report, strategyKey(outcome.candidate.strategy));
+      if (outcome.row.status === "valid") {
+        sum.valid++;
+        validated.push({ instanceId: outcome.row.instanceId, file: outcome.candidate.file, bugPatch: outcome.candidate.bugPatch, failToPass: outcome.row.failToPass ?? [] });
+        const issue = outcome.row.evidence?.issueText as { rejections?: string[]; source?: string } | undefined;
+        sum.leakRejections += issue?.rejections?.length ?? 0;
+        sum.issueTexts += 1;
+      } else {
+        const reason = outcome.row.statusReason ?? "invalid";
+        sum.discarded[reasonClass(reason)] = (sum.discarded[reasonClass(reason)] ?? 0) + 1;
+      }
+      report.outcomes.push(outcome);
+      await deps.onOutcome?.(outcome);
+    };
+    /** Confirms pending survivors by full-suite runs until at most `keep` wait. */
+    const flush = async (keep: number) => {
+      while (pending.length > keep) {
+        const pick = new Set(nextGroup(pending, groupSize));
+        const group = pending.filter((_, i) => pick.has(i));
+        pending = pending.filter((_, i) => !pick.has(i));
+        for (const outcome of await confirmGroup(box, group, ctx)) await settle(outcome);
+      }
+    };
     for (const name of opts.strategies) {
       const strategy = strategies[name];
       const sum = summaryOf(report, name);
@@ -233,6 +276,7 @@ export async function synthesize(deps: SynthDeps, input: SynthInput, opts: Synth
       const order = name === "combine" ? shuffled(targets.filter((x) => validated.filter((b) => b.file === x.file).length >= 2), random) : shuffled(targets, random);
       const doneFiles = new Set<string>();
       for (const target of order) {
+        if (valid() + pending.length >= opts.max) await flush(0);
         if (tried >= opts.maxCandidates || valid() >= opts.max) break;
         if (name === "combine" && doneFiles.has(target.file)) continue;
         doneFiles.add(target.file);
@@ -249,21 +293,16 @@ export async function synthesize(deps: SynthDeps, input: SynthInput, opts: Synth
           seen.add(attempt.candidate.bugPatch);
           tried++;
           sum.candidates++;
-          const outcome = await validateCandidate(box, attempt.candidate, { input, env, clean, coverage, fullCommand, runTimeout, opts, phases: report.timings.phases });
-          if (outcome.row.status === "valid") {
-            sum.valid++;
-            validated.push({ instanceId: outcome.row.instanceId, file: attempt.candidate.file, bugPatch: attempt.candidate.bugPatch, failToPass: outcome.row.failToPass ?? [] });
-            const issue = outcome.row.evidence?.issueText as { rejections?: string[]; source?: string } | undefined;
-            sum.leakRejections += issue?.rejections?.length ?? 0;
-            sum.issueTexts += 1;
-          } else {
-            const reason = outcome.row.statusReason ?? "invalid";
-            sum.discarded[reasonClass(reason)] = (sum.discarded[reasonClass(reason)] ?? 0) + 1;
+          const checked = await fastCheck(box, attempt.candidate, target, ctx);
+          if ("row" in checked) await settle(checked);
+          else {
+            pending.push(checked);
+            await flush(2 * groupSize - 1);
           }
-          report.outcomes.push(outcome);
-          await deps.onOutcome?.(outcome);
         }
       }
+      // combine works on what this strategy validated: its survivors are confirmed before the next one.
+      await flush(0);
     }
     report.timings.validationMs = Math.round(performance.now() - t);
     const cpu3 = await box.cpuMs();
@@ -275,6 +314,7 @@ export async function synthesize(deps: SynthDeps, input: SynthInput, opts: Synth
   }
 }
 
+
 interface ValidationContext {
   input: SynthInput;
   env: { image: string; plan: SynthSandbox["plan"]; environmentId: number | null };
@@ -284,13 +324,21 @@ interface ValidationContext {
   runTimeout: number;
   opts: SynthOptions;
   phases: Phases;
+  report: SynthReport;
 }
 
-/** Apply, fast check on the covering tests, full-suite confirmation, revert; issue text for a survivor. */
-async function validateCandidate(box: SynthSandbox, candidate: Candidate, ctx: ValidationContext): Promise<CandidateOutcome> {
-  const { input, env, clean, opts } = ctx;
-  const fixPatch = reverseDiff(candidate.bugPatch);
-  const base: TaskRow = {
+/** A candidate its covering tests caught (or one not checked that way), waiting for its full-suite confirmation. */
+interface Pending extends Survivor {
+  candidate: Candidate;
+  out: CandidateOutcome;
+  /** The covering tests' output with this bug alone: the failure the issue text describes. */
+  fastLog: string | null;
+}
+
+/** The task row a candidate becomes, before any verdict. */
+function baseRow(candidate: Candidate, ctx: ValidationContext): TaskRow {
+  const { input, env } = ctx;
+  return {
     instanceId: syntheticInstanceId(input.repo, candidate.bugPatch),
     repo: input.repo,
     kind: "synthetic",
@@ -298,7 +346,7 @@ async function validateCandidate(box: SynthSandbox, candidate: Candidate, ctx: V
     language: env.plan.language,
     baseCommit: input.commit,
     bugPatch: candidate.bugPatch,
-    patch: fixPatch,
+    patch: reverseDiff(candidate.bugPatch),
     testPatch: "",
     image: env.image,
     install: env.plan.install,
@@ -309,51 +357,120 @@ async function validateCandidate(box: SynthSandbox, candidate: Candidate, ctx: V
     status: "invalid",
     evidence: { synthetic: { operator: candidate.operator, file: candidate.file, symbol: candidate.symbol, lines: candidate.lines, coveringTests: candidate.tests.length, ...(candidate.parts ? { parts: candidate.parts } : {}) } },
   };
-  const invalid = (reason: string, extra: Partial<TaskRow> = {}): TaskRow => ({ ...base, ...extra, status: "invalid", statusReason: reason });
-  const out: CandidateOutcome = { candidate, row: base };
+}
+
+const invalidRow = (row: TaskRow, reason: string, extra: Partial<TaskRow> = {}): TaskRow => ({ ...row, ...extra, status: "invalid", statusReason: reason });
+
+/**
+ * Apply, run the covering tests, revert: the candidate's verdict when they already decide it
+ * (does not apply, hangs, breaks at import, nothing fails), else a survivor for the full suite.
+ * In "full" validation (or without a coverage map) every candidate goes to the full suite.
+ */
+async function fastCheck(box: SynthSandbox, candidate: Candidate, target: Target | null, ctx: ValidationContext): Promise<CandidateOutcome | Pending> {
+  const row = baseRow(candidate, ctx);
+  const out: CandidateOutcome = { candidate, row };
+  const survivor: Pending = { candidate, target, out, fastLog: null };
   const { phases } = ctx;
+  if (ctx.opts.validation !== "coverage" || !ctx.coverage) return survivor;
+  const coverage = ctx.coverage;
   const applyError = await timed(phases, "apply", () => box.apply(candidate.bugPatch));
-  if (applyError) return { ...out, row: invalid(`the bug does not apply to the clean tree: ${applyError}`) };
+  if (applyError) return { ...out, row: invalidRow(row, `the bug does not apply to the clean tree: ${applyError}`) };
   try {
-    if (opts.validation === "coverage" && ctx.coverage) {
-      const began = performance.now();
-      const coverage = ctx.coverage;
-      const run = await timed(phases, "fast", () => box.run(coveringTestsCommand(env.plan, coverage, candidate.tests, ctx.fullCommand), ctx.runTimeout));
-      out.fast = { failing: [], ms: Math.round(performance.now() - began), tests: candidate.tests.length };
-      if (run.timedOut) return { ...out, row: invalid(`the covering tests hang with the bug (killed after ${Math.round(ctx.runTimeout / 1000)} s)`) };
-      out.fast.failing = fastFailing(candidate.tests, clean, run.parsed);
-      if (!run.parsed.ran) return { ...out, row: invalid("with the bug the covering tests show no evidence that they ran: it breaks at import or collection") };
-      if (out.fast.failing.length === 0) return { ...out, row: invalid("no covering test fails with the bug: it changes nothing the tests observe") };
-    }
     const began = performance.now();
-    const buggy: ParsedRun[] = [];
-    let lastLog = "";
-    for (let i = 0; i < Math.max(1, opts.runs); i++) {
-      const run = await timed(phases, "full", () => box.run(ctx.fullCommand, ctx.runTimeout));
-      if (run.timedOut) return { ...out, fullMs: Math.round(performance.now() - began), row: invalid(`the test suite hangs with the bug (killed after ${Math.round(ctx.runTimeout / 1000)} s)`) };
-      buggy.push(run.parsed);
-      lastLog = run.log;
-    }
-    out.fullMs = Math.round(performance.now() - began);
-    const verdict = confirmFull(buggy, clean);
-    const evidence = { ...base.evidence, fast: out.fast ?? null, fullMs: out.fullMs, flaky: "flaky" in verdict ? verdict.flaky : [] };
-    if (!verdict.ok) return { ...out, row: invalid(verdict.reason, { failToPass: verdict.failToPass, passToPass: verdict.passToPass, evidence }) };
-    const issue = await timed(phases, "issue", () => writeIssue(
-      { repo: input.repo, file: candidate.file, symbol: candidate.symbol, bugPatch: candidate.bugPatch, fixPatch, failToPass: verdict.failToPass, failureOutput: lastLog, examples: opts.examples ?? [] },
-      opts.writer,
-    ));
-    const row: TaskRow = {
-      ...base,
-      status: "valid",
-      statusReason: null,
-      failToPass: verdict.failToPass,
-      passToPass: verdict.passToPass,
-      problemStatement: issue.text,
-      difficulty: syntheticDifficulty({ patch: fixPatch, failToPass: verdict.failToPass, strategy: candidate.strategy }),
-      evidence: { ...evidence, issueText: { source: issue.source, rejections: issue.rejections }, failureLogTail: lastLog.slice(-4096) },
-    };
-    return { ...out, row };
+    const run = await timed(phases, "fast", () => box.run(coveringTestsCommand(ctx.env.plan, coverage, candidate.tests, ctx.fullCommand), ctx.runTimeout));
+    out.fast = { failing: [], ms: Math.round(performance.now() - began), tests: candidate.tests.length };
+    if (run.timedOut) return { ...out, row: invalidRow(row, `the covering tests hang with the bug (killed after ${Math.round(ctx.runTimeout / 1000)} s)`) };
+    out.fast.failing = fastFailing(candidate.tests, ctx.clean, run.parsed);
+    if (!run.parsed.ran) return { ...out, row: invalidRow(row, "with the bug the covering tests show no evidence that they ran: it breaks at import or collection") };
+    if (out.fast.failing.length === 0) return { ...out, row: invalidRow(row, "no covering test fails with the bug: it changes nothing the tests observe") };
+    survivor.fastLog = run.log;
+    return survivor;
   } finally {
     await timed(phases, "revert", () => box.revert(candidate.bugPatch));
   }
+}
+
+/**
+ * Confirms a group of survivors by full-suite runs with all of them applied: split back per bug
+ * where `splitGroupRuns` can, else the two halves confirmed in turn (one bug: its own runs, as
+ * harvest confirms a task).
+ */
+async function confirmGroup(box: SynthSandbox, group: Pending[], ctx: ValidationContext): Promise<CandidateOutcome[]> {
+  const { phases, opts } = ctx;
+  const halves = async (why: string): Promise<CandidateOutcome[]> => {
+    ctx.report.confirmations.splits.push(`${group.length} bugs: ${why}`.slice(0, 300));
+    const mid = Math.ceil(group.length / 2);
+    return [...(await confirmGroup(box, group.slice(0, mid), ctx)), ...(await confirmGroup(box, group.slice(mid), ctx))];
+  };
+  const applied: Pending[] = [];
+  try {
+    for (const p of group) {
+      const applyError = await timed(phases, "apply", () => box.apply(p.candidate.bugPatch));
+      if (applyError === null) {
+        applied.push(p);
+        continue;
+      }
+      if (group.length === 1) return [{ ...p.out, row: invalidRow(p.out.row, `the bug does not apply to the clean tree: ${applyError}`) }];
+      break;
+    }
+  } finally {
+    if (applied.length < group.length) for (const p of [...applied].reverse()) await timed(phases, "revert", () => box.revert(p.candidate.bugPatch));
+  }
+  if (applied.length < group.length) return halves("the bugs do not apply together");
+  const runs: ParsedRun[] = [];
+  let lastLog = "";
+  let hung = false;
+  const began = performance.now();
+  try {
+    for (let i = 0; i < Math.max(1, opts.runs) && !hung; i++) {
+      const run = await timed(phases, "full", () => box.run(ctx.fullCommand, ctx.runTimeout));
+      hung = run.timedOut;
+      runs.push(run.parsed);
+      lastLog = run.log;
+    }
+  } finally {
+    for (const p of [...group].reverse()) await timed(phases, "revert", () => box.revert(p.candidate.bugPatch));
+  }
+  const fullMs = Math.round(performance.now() - began);
+  ctx.report.confirmations.groups += 1;
+  if (group.length === 1) {
+    const p = group[0] as Pending;
+    ctx.report.confirmations.bugs += 1;
+    if (hung) return [{ ...p.out, fullMs, groupSize: 1, row: invalidRow(p.out.row, `the test suite hangs with the bug (killed after ${Math.round(ctx.runTimeout / 1000)} s)`) }];
+    return [await decide(p, runs, lastLog, fullMs, 1, ctx)];
+  }
+  if (hung) return halves(`the suite did not finish within ${Math.round(ctx.runTimeout / 1000)} s`);
+  const split = splitGroupRuns(runs, ctx.clean, group.map((p) => ({ covering: p.candidate.tests, fastFailing: p.out.fast?.failing ?? [] })));
+  if (!split.ok) return halves(split.reason);
+  ctx.report.confirmations.bugs += group.length;
+  const outcomes: CandidateOutcome[] = [];
+  for (const [i, p] of group.entries()) outcomes.push(await decide(p, split.runs[i] as ParsedRun[], p.fastLog ?? lastLog, fullMs, group.length, ctx));
+  return outcomes;
+}
+
+/** The full-suite verdict of one bug from its runs; for a valid one, the issue text and the finished row. */
+async function decide(p: Pending, buggy: ParsedRun[], failureLog: string, fullMs: number, groupSize: number, ctx: ValidationContext): Promise<CandidateOutcome> {
+  const { input, clean, opts } = ctx;
+  const { candidate, out } = p;
+  const base = out.row;
+  const verdict = confirmFull(buggy, clean);
+  const evidence = { ...base.evidence, fast: out.fast ?? null, fullMs, ...(groupSize > 1 ? { confirmedWith: groupSize - 1 } : {}), flaky: "flaky" in verdict ? verdict.flaky : [] };
+  const done = { ...out, fullMs, groupSize };
+  if (!verdict.ok) return { ...done, row: invalidRow(base, verdict.reason, { failToPass: verdict.failToPass, passToPass: verdict.passToPass, evidence }) };
+  const fixPatch = base.patch ?? reverseDiff(candidate.bugPatch);
+  const issue = await timed(ctx.phases, "issue", () => writeIssue(
+    { repo: input.repo, file: candidate.file, symbol: candidate.symbol, bugPatch: candidate.bugPatch, fixPatch, failToPass: verdict.failToPass, failureOutput: failureLog, examples: opts.examples ?? [] },
+    opts.writer,
+  ));
+  const row: TaskRow = {
+    ...base,
+    status: "valid",
+    statusReason: null,
+    failToPass: verdict.failToPass,
+    passToPass: verdict.passToPass,
+    problemStatement: issue.text,
+    difficulty: syntheticDifficulty({ patch: fixPatch, failToPass: verdict.failToPass, strategy: candidate.strategy }),
+    evidence: { ...evidence, issueText: { source: issue.source, rejections: issue.rejections }, failureLogTail: failureLog.slice(-4096) },
+  };
+  return { ...done, row };
 }

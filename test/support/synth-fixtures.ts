@@ -239,3 +239,72 @@ it("tallies", () => {
 it("unrelated", () => expect(1 + 1).toBe(2));
 `,
 };
+
+/**
+ * A pytest project of `modules` small modules of four functions each, `perModule` tests per module
+ * (each test does ~workMs of work, as real tests do): many functions whose covering tests are
+ * disjoint (bench/synth.ts; the grouped confirmation test).
+ */
+export function modulesProject({ modules, perModule, workMs }: { modules: number; perModule: number; workMs: number }): Files {
+  const files: Files = {
+    "pyproject.toml": `[project]\nname = "bench"\nversion = "0.1.0"\n\n[tool.pytest.ini_options]\ntestpaths = ["tests"]\n`,
+    "pkg/__init__.py": "",
+    "tests/__init__.py": "",
+    "tests/work.py": `import time\n\n\ndef work():\n    end = time.perf_counter() + ${workMs / 1000}\n    while time.perf_counter() < end:\n        pass\n`,
+  };
+  for (let m = 0; m < modules; m++) {
+    files[`pkg/mod${m}.py`] = `def scale(values, k=${m + 2}):
+    """Each value times k."""
+    out = []
+    for v in values:
+        out.append(v * k)
+    return out
+
+
+def window(values, size):
+    """Sums of each run of size consecutive values."""
+    if size <= 0:
+        raise ValueError("size must be positive")
+    sums = []
+    for i in range(len(values) - size + 1):
+        sums.append(sum(values[i:i + size]))
+    return sums
+
+
+def clip(value, low=0, high=${100 + m}):
+    """Value limited to [low, high]."""
+    if value < low:
+        return low
+    if value > high:
+        return high
+    return value
+
+
+class Stats:
+    def __init__(self, values):
+        self.values = list(values)
+
+    def mean(self):
+        if not self.values:
+            return 0
+        return sum(self.values) / len(self.values)
+
+    def spread(self):
+        return max(self.values) - min(self.values)
+`;
+    const tests = [
+      `def test_scale():\n    work()\n    assert scale([1, 2], 3) == [3, 6]`,
+      `def test_scale_default():\n    work()\n    assert scale([1]) == [${m + 2}]`,
+      `def test_window():\n    work()\n    assert window([1, 2, 3, 4], 2) == [3, 5, 7]`,
+      `def test_window_full():\n    work()\n    assert window([1, 2, 3], 3) == [6]`,
+      `def test_window_bad():\n    work()\n    try:\n        window([1], 0)\n    except ValueError:\n        return\n    assert False`,
+      `def test_clip_inside():\n    work()\n    assert clip(5) == 5`,
+      `def test_clip_edges():\n    work()\n    assert clip(-3) == 0 and clip(1000) == ${100 + m}`,
+      `def test_mean():\n    work()\n    assert Stats([1, 2, 3]).mean() == 2`,
+      `def test_mean_empty():\n    work()\n    assert Stats([]).mean() == 0`,
+      `def test_spread():\n    work()\n    assert Stats([4, 1, 9]).spread() == 8`,
+    ];
+    files[`tests/test_mod${m}.py`] = `from pkg.mod${m} import Stats, clip, scale, window\nfrom tests.work import work\n\n\n${Array.from({ length: perModule }, (_, i) => (tests[i % tests.length] as string).replace(/^def (test_\w+)/, `def $1_${i}`)).join("\n\n\n")}\n`;
+  }
+  return files;
+}

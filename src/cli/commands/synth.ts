@@ -16,6 +16,7 @@ export interface SynthFlags {
   strategies: StrategyName[];
   max: number;
   maxCandidates: number;
+  group: number;
   seed: number;
   runs: number;
   validation: "coverage" | "full";
@@ -61,6 +62,7 @@ export async function synthCommand(batch: Batch, location: string, flags: SynthF
         strategies: flags.strategies,
         max: flags.max,
         maxCandidates: flags.maxCandidates,
+        group: flags.group,
         seed: flags.seed,
         runs: flags.runs,
         timeoutMs: batch.config.LEGO_SANDBOX_TIMEOUT_SEC * 1000,

@@ -90,6 +90,8 @@ export function summaryText(report: SynthReport): string {
     lines.push(`  ${name.padEnd(12)} ${s.valid}/${s.candidates} valid${pct}; issue texts ${s.issueTexts}, leak-check rejections ${s.leakRejections}`);
     for (const [reason, n] of Object.entries(s.discarded).sort((a, b) => b[1] - a[1])) lines.push(`    ${String(n).padStart(4)} × ${reason}`);
   }
+  const c = report.confirmations;
+  if (c.groups > 0) lines.push(`  full-suite confirmations: ${c.groups} for ${c.bugs} bug(s) that survived their covering tests; ${c.splits.length} group(s) split${c.splits.length ? ` (${c.splits[0]}${c.splits.length > 1 ? "; …" : ""})` : ""}`);
   for (const o of valid) lines.push(`  ${o.row.instanceId.padEnd(40)} ${o.row.strategy} ${o.candidate.file}:${o.candidate.symbol} F2P ${o.row.failToPass?.length} P2P ${o.row.passToPass?.length}`);
   return lines.join("\n");
 }

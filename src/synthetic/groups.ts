@@ -1,7 +1,8 @@
-// Pure: which surviving bugs are confirmed together by one full-suite run. Only bugs inside one
-// function's body qualify (a change to a signature, a class line or module-level code runs at
-// import, where coverage does not see which tests it reaches), their covering tests pairwise
-// disjoint, and no two changing overlapping lines of one file.
+// Pure: which surviving bugs are confirmed together by one full-suite run. Only a bug confined to
+// the function it was made in qualifies (a change to a class line, a decorator or module-level
+// code acts at import, where coverage does not see which tests it reaches; a function's own
+// lines, its def line included, act only when it is called), their covering tests pairwise
+// disjoint, and no two changing lines within three of each other in one file (git apply's context).
 import type { Candidate } from "./types.js";
 
 export interface Survivor {
@@ -10,11 +11,11 @@ export interface Survivor {
   target: { startLine: number; endLine: number } | null;
 }
 
-/** Whether a bug may share its confirming run: strictly inside one function body, one strategy's single change. */
+/** Whether a bug may share its confirming run: within its function's lines, one strategy's single change, seen by some test. */
 export function groupable(s: Survivor): boolean {
   const { candidate: c, target } = s;
   if (!target || c.strategy === "combine" || c.tests.length === 0) return false;
-  return c.lines[0] > target.startLine && c.lines[1] <= target.endLine && c.lines[0] <= c.lines[1];
+  return c.lines[0] >= target.startLine && c.lines[1] <= target.endLine && c.lines[0] <= c.lines[1];
 }
 
 /** Indices of `pending` to confirm by the next run: the first survivor and those that fit beside it, at most `size`. */

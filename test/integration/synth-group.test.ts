@@ -66,4 +66,26 @@ describe("survivors confirmed together", () => {
       expect(o.row.problemStatement).toBeTruthy();
     }
   }, 900_000);
+
+  it("splits a group whose run shows a failure no bug's coverage explains, and reaches the verdict of one run per bug", async () => {
+    // remember() changes module state a later test reads without calling it: a bug in its body
+    // fails test_b too, which coverage cannot tie to it.
+    const files = {
+      ...modulesProject({ modules: 2, perModule: 10, workMs: 0 }),
+      "pkg/cache.py": "CACHE = {}\n\n\ndef remember(key, value):\n    CACHE[key] = value\n    return CACHE[key]\n",
+      "tests/test_cache.py": "from pkg import cache\n\n\ndef test_a_remember():\n    assert cache.remember('x', 1) == 1\n    assert cache.CACHE['x'] == 1\n\n\ndef test_b_remembered():\n    assert cache.CACHE.get('x') == 1\n",
+    };
+    const escapeDir = path.join(work, "escape");
+    const at = { repo: "local/synth-escape", cloneDir: escapeDir, commit: synthRepo(escapeDir, files) };
+    const opts = { maxCandidates: 40, runs: 1 };
+    const grouped = await synthesize({ envDeps: envDeps(), db: database.db, scratch: work }, at, options({ ...opts, group: 16 }));
+    const alone = await synthesize({ envDeps: envDeps(), db: database.db, scratch: work }, at, options({ ...opts, group: 1 }));
+    expect(grouped.error).toBeNull();
+    expect(verdicts(grouped)).toEqual(verdicts(alone));
+    const remembered = grouped.outcomes.find((o) => o.candidate.symbol === "remember" && o.row.status === "valid");
+    expect(remembered?.row.failToPass).toContain("tests/test_cache.py::test_b_remembered");
+    expect(remembered?.groupSize).toBe(1);
+    expect(grouped.confirmations.splits.some((s) => s.includes("tests/test_cache.py::test_b_remembered does not pass with the group and covers none of its bugs"))).toBe(true);
+    expect(grouped.confirmations.groups).toBeLessThan(alone.confirmations.groups);
+  }, 900_000);
 });

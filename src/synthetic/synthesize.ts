@@ -1,7 +1,8 @@
 // One synthesis run on one repository snapshot: the environment (built or reused), the clean
 // baseline, the per-test coverage map (stored with the environment), targets, candidates from
-// each strategy, fast validation in the shared sandbox, full-suite confirmation, issue text,
-// and a task row per candidate. Every candidate ends valid or with its reason.
+// each strategy, fast validation in the shared sandbox, full-suite confirmation (survivors with
+// disjoint covering tests sharing a run, split back per bug or else in halves), issue text, and a
+// task row per candidate. Every candidate ends valid or with its reason.
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
@@ -313,7 +314,6 @@ export async function synthesize(deps: SynthDeps, input: SynthInput, opts: Synth
     await rm(repoDir, { recursive: true, force: true });
   }
 }
-
 
 interface ValidationContext {
   input: SynthInput;

@@ -84,6 +84,12 @@ function int(v: string): number {
   return n;
 }
 
+function positive(v: string): number {
+  const n = int(v);
+  if (n < 1) throw new InvalidArgumentError("expected a whole number of at least 1");
+  return n;
+}
+
 function strategyList(v: string): ReturnType<typeof parseStrategies> {
   try {
     return parseStrategies(v);
@@ -242,7 +248,7 @@ export function buildCli(): Command {
       .option("--strategies <list>", "comma-separated: ast, llm-modify, llm-rewrite, combine", strategyList, ["ast", "combine"])
       .option("--max <n>", "valid synthetic tasks wanted", int, 10)
       .option("--max-candidates <n>", "candidates validated per strategy at most", int, 50)
-      .option("--group <n>", "surviving bugs confirmed together by one full-suite run at most (covering tests disjoint; split in halves when the run cannot be read per bug); 1: one run each", int, 16)
+      .option("--group <n>", "surviving bugs confirmed together by one full-suite run at most (covering tests disjoint; split in halves when the run cannot be read per bug); 1: one run each", positive, 16)
       .option("--seed <n>", "seed for the choice of targets and mutation sites", int, 1)
       .option("--runs <n>", "full-suite runs of the clean tree and of each surviving bug (flaky tests dropped)", int, 2)
       .addOption(new Option("--validation <mode>", "coverage: covering tests first, full suite for survivors; full: every candidate on the full suite").choices(["coverage", "full"]).default("coverage"))

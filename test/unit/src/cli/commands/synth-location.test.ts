@@ -43,3 +43,18 @@ describe("a repository location that cannot be read", () => {
     expect(exitCodeFor(new Error("boom"))).toBe(EXIT.failure);
   });
 });
+
+describe("lego synth's flags", () => {
+  it("--group of 0 is refused as bad input, with what is expected", () => {
+    let out = "";
+    let status = 0;
+    try {
+      execFileSync(process.execPath, [path.resolve("bin/lego.js"), "synth", work, "--group", "0"], { encoding: "utf8", stdio: "pipe" });
+    } catch (err) {
+      out = (err as { stderr: string }).stderr;
+      status = (err as { status: number }).status;
+    }
+    expect(out).toContain("option '--group <n>' argument '0' is invalid. expected a whole number of at least 1");
+    expect(status).toBe(2);
+  });
+});
